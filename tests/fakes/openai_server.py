@@ -1,0 +1,362 @@
+"""A real HTTP server on 127.0.0.1 that speaks enough of the OpenAI wire protocol for biorft's tests.
+
+The real ``openai`` client talks to it through ``base_url``. Routes are registered per area so that each part of
+biorft adds the endpoints it needs without touching the others:
+
+- chat completions and responses (this module): scripted answers for evaluation tests;
+- files, fine-tuning jobs and alpha graders (``tests/fakes/_rft.py``, registered with :func:`register_rft_routes`
+  when that module exists).
+
+Failures are scripted with :meth:`FakeOpenAI.inject` (status codes with ``Retry-After``, delays, dropped
+connections) and :meth:`FakeOpenAI.die_after` (the server stops answering mid-run).
+
+Example::
+
+    with FakeOpenAI(answer=lambda body: "Answer: sensitive") as fake:
+        client = openai.OpenAI(base_url=fake.base_url, api_key="sk-test", max_retries=0)
+        client.chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}])
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import re
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+Json = dict[str, Any]
+Handler = Callable[["FakeOpenAI", "Request"], "Reply"]
+AnswerFn = Callable[[Json], str]
+
+
+@dataclass
+class Request:
+    """One request as the fake saw it."""
+
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]
+    body: bytes
+    match: re.Match[str] | None = None
+
+    def json(self) -> Json:
+        return json.loads(self.body or b"{}")
+
+
+@dataclass
+class Reply:
+    """What a route answers."""
+
+    status: int = 200
+    body: Any = None  # dict/list -> JSON; bytes -> raw
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Failure:
+    """A scripted failure, consumed by the next matching request.
+
+    kind: "status" (answer ``status`` with an OpenAI error body), "delay" (sleep ``seconds`` then answer
+    normally), "drop" (close the connection without answering), "hang" (sleep ``seconds`` without answering,
+    to trigger client time-outs).
+    """
+
+    kind: str
+    status: int = 500
+    seconds: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+    path: str = ""  # prefix of the path this failure applies to ("" = any)
+    message: str = "scripted failure"
+
+
+def error_body(status: int, message: str, code: str | None = None) -> Json:
+    etype = {
+        400: "invalid_request_error",
+        401: "authentication_error",
+        403: "permission_error",
+        404: "not_found_error",
+        429: "rate_limit_error",
+    }.get(status, "server_error")
+    return {"error": {"message": message, "type": etype, "param": None, "code": code}}
+
+
+class FakeOpenAI:
+    """A threaded local HTTP server faking the OpenAI API.
+
+    Args:
+        answer: Maps a chat-completions / responses request body to the assistant's text. The default answers
+            ``"Answer: 0"``.
+        latency: Seconds to sleep before every answer (for throughput benchmarks).
+        rft: Also register the files / fine-tuning / graders routes from ``tests/fakes/_rft.py`` if present.
+    """
+
+    def __init__(self, answer: AnswerFn | None = None, *, latency: float = 0.0, rft: bool = True) -> None:
+        self.answer: AnswerFn = answer or (lambda body: "Answer: 0")
+        self.latency = latency
+        self.routes: list[tuple[str, re.Pattern[str], Handler]] = []
+        self.requests: list[Request] = []
+        self.failures: list[Failure] = []
+        self.state: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._die_after: int | None = None
+        self._served = 0
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.port: int | None = None
+        register_chat_routes(self)
+        if rft:
+            with contextlib.suppress(ModuleNotFoundError):
+                importlib.import_module("tests.fakes._rft").register_rft_routes(self)
+
+    # -- configuration -------------------------------------------------------------------------------------
+    def route(self, method: str, pattern: str) -> Callable[[Handler], Handler]:
+        """Register ``handler`` for ``method`` and a regex on the path (after ``/v1``)."""
+
+        def deco(handler: Handler) -> Handler:
+            self.routes.append((method.upper(), re.compile(f"^{pattern}$"), handler))
+            return handler
+
+        return deco
+
+    def add_route(self, method: str, pattern: str, handler: Handler) -> None:
+        self.route(method, pattern)(handler)
+
+    def inject(self, *failures: Failure) -> None:
+        """Queue failures; each is consumed by the next request whose path starts with its ``path``."""
+        with self._lock:
+            self.failures.extend(failures)
+
+    def die_after(self, n_requests: int) -> None:
+        """Stop answering (close the listening socket) once ``n_requests`` more requests were served."""
+        with self._lock:
+            self._die_after = self._served + n_requests
+
+    # -- lifecycle -----------------------------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        assert self.port is not None, "start() the server first"
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def start(self, port: int = 0) -> FakeOpenAI:
+        fake = self
+
+        class _H(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # silence
+                return
+
+            def _handle(self) -> None:
+                fake._dispatch(self)
+
+            do_GET = do_POST = do_DELETE = do_PUT = _handle  # noqa: N815
+
+        server = ThreadingHTTPServer(("127.0.0.1", port), _H)
+        server.daemon_threads = True
+        server.request_queue_size = 256
+        self._server = server
+        self.port = server.server_address[1]
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakeOpenAI:
+        return self.start() if self._server is None else self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- dispatch ------------------------------------------------------------------------------------------
+    def _next_failure(self, path: str) -> Failure | None:
+        with self._lock:
+            for i, f in enumerate(self.failures):
+                if path.startswith(f.path) or path.startswith("/v1" + f.path):
+                    return self.failures.pop(i)
+        return None
+
+    def _dispatch(self, h: BaseHTTPRequestHandler) -> None:
+        length = int(h.headers.get("Content-Length") or 0)
+        body = h.rfile.read(length) if length else b""
+        path, _, query = h.path.partition("?")
+        req = Request(h.command, path, query, {k.lower(): v for k, v in h.headers.items()}, body)
+        with self._lock:
+            self.requests.append(req)
+            self._served += 1
+            dying = self._die_after is not None and self._served > self._die_after
+        if dying:
+            self._drop(h)
+            threading.Thread(target=self.stop, daemon=True).start()
+            return
+        failure = self._next_failure(path)
+        if failure is not None:
+            if failure.kind == "drop":
+                self._drop(h)
+                return
+            if failure.kind == "hang":
+                time.sleep(failure.seconds)
+                self._drop(h)
+                return
+            if failure.kind == "delay":
+                time.sleep(failure.seconds)
+            elif failure.kind == "status":
+                self._send(h, Reply(failure.status, error_body(failure.status, failure.message), failure.headers))
+                return
+        if self.latency:
+            time.sleep(self.latency)
+        sub = path[3:] if path.startswith("/v1") else path
+        for method, pattern, handler in reversed(self.routes):
+            m = pattern.match(sub)
+            if m and method == h.command:
+                req.match = m
+                try:
+                    reply = handler(self, req)
+                except Exception as exc:  # a bug in a route: answer 500 with the message
+                    reply = Reply(500, error_body(500, f"fake server error: {exc!r}"))
+                self._send(h, reply)
+                return
+        self._send(h, Reply(404, error_body(404, f"no fake route for {h.command} {path}")))
+
+    @staticmethod
+    def _drop(h: BaseHTTPRequestHandler) -> None:
+        h.close_connection = True
+        with contextlib.suppress(OSError):
+            h.connection.shutdown(socket.SHUT_RDWR)
+
+    @staticmethod
+    def _send(h: BaseHTTPRequestHandler, reply: Reply) -> None:
+        if isinstance(reply.body, bytes | bytearray):
+            payload = bytes(reply.body)
+            ctype = reply.headers.get("Content-Type", "application/octet-stream")
+        else:
+            payload = json.dumps(reply.body if reply.body is not None else {}).encode()
+            ctype = "application/json"
+        try:
+            h.send_response(reply.status)
+            h.send_header("Content-Type", ctype)
+            h.send_header("Content-Length", str(len(payload)))
+            h.send_header("x-request-id", f"req_{uuid.uuid4().hex[:12]}")
+            for k, v in reply.headers.items():
+                if k.lower() != "content-type":
+                    h.send_header(k, v)
+            h.end_headers()
+            h.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    # -- helpers for tests ---------------------------------------------------------------------------------
+    def count(self, path_prefix: str) -> int:
+        with self._lock:
+            return sum(1 for r in self.requests if r.path.startswith(path_prefix))
+
+
+def _usage(prompt: str, completion: str) -> Json:
+    p, c = max(1, len(prompt) // 4), max(1, len(completion) // 4)
+    return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}
+
+
+def _chat_completions(fake: FakeOpenAI, req: Request) -> Reply:
+    body = req.json()
+    if "model" not in body or "messages" not in body:
+        return Reply(400, error_body(400, "model and messages are required"))
+    n = int(body.get("n") or 1)
+    prompt = json.dumps(body["messages"])
+    choices = []
+    texts = []
+    for i in range(n):
+        text = fake.answer({**body, "_sample_index": i})
+        texts.append(text)
+        choices.append(
+            {
+                "index": i,
+                "finish_reason": "stop",
+                "logprobs": None,
+                "message": {"role": "assistant", "content": text, "refusal": None},
+            }
+        )
+    return Reply(
+        200,
+        {
+            "id": f"chatcmpl-{uuid.uuid4().hex[:16]}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body["model"],
+            "choices": choices,
+            "usage": _usage(prompt, "".join(texts)),
+        },
+    )
+
+
+def _responses(fake: FakeOpenAI, req: Request) -> Reply:
+    body = req.json()
+    if "model" not in body or "input" not in body:
+        return Reply(400, error_body(400, "model and input are required"))
+    text = fake.answer(body)
+    prompt = json.dumps(body["input"])
+    u = _usage(prompt, text)
+    return Reply(
+        200,
+        {
+            "id": f"resp_{uuid.uuid4().hex[:16]}",
+            "object": "response",
+            "created_at": int(time.time()),
+            "model": body["model"],
+            "status": "completed",
+            "output": [
+                {
+                    "type": "message",
+                    "id": f"msg_{uuid.uuid4().hex[:12]}",
+                    "status": "completed",
+                    "role": "assistant",
+                    "content": [{"type": "output_text", "text": text, "annotations": []}],
+                }
+            ],
+            "parallel_tool_calls": True,
+            "tool_choice": "auto",
+            "tools": [],
+            "usage": {
+                "input_tokens": u["prompt_tokens"],
+                "output_tokens": u["completion_tokens"],
+                "total_tokens": u["total_tokens"],
+                "input_tokens_details": {"cached_tokens": 0},
+                "output_tokens_details": {"reasoning_tokens": 0},
+            },
+        },
+    )
+
+
+def _models(fake: FakeOpenAI, req: Request) -> Reply:
+    return Reply(
+        200,
+        {"object": "list", "data": [{"id": "fake-model", "object": "model", "created": 0, "owned_by": "biorft-tests"}]},
+    )
+
+
+def register_chat_routes(fake: FakeOpenAI) -> None:
+    fake.add_route("POST", "/chat/completions", _chat_completions)
+    fake.add_route("POST", "/responses", _responses)
+    fake.add_route("GET", "/models", _models)
+
+
+@contextlib.contextmanager
+def running(answer: AnswerFn | None = None, **kw: Any) -> Iterator[FakeOpenAI]:
+    """Context manager: a started fake, stopped on exit."""
+    fake = FakeOpenAI(answer, **kw).start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
