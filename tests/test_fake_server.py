@@ -13,7 +13,8 @@ def test_chat_and_responses_through_real_client() -> None:
         client = openai.OpenAI(base_url=fake.base_url, api_key="sk-test", max_retries=0)
         out = client.chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}], n=2)
         assert [c.message.content for c in out.choices] == ["Answer: sensitive"] * 2
-        assert out.usage is not None and out.usage.total_tokens > 0
+        assert out.usage is not None
+        assert out.usage.total_tokens > 0
         resp = client.responses.create(model="m", input="hi")
         assert resp.output_text == "Answer: sensitive"
 
