@@ -151,6 +151,9 @@ class FakeOpenAI:
 
         class _H(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # TCP_NODELAY: headers and body go out in separate writes; with Nagle's algorithm the body would wait
+            # for the client's delayed ACK (~40 ms per response), which swamps latency and throughput measurements
+            disable_nagle_algorithm = True
 
             def log_message(self, format: str, *args: Any) -> None:  # silence
                 return
@@ -160,9 +163,15 @@ class FakeOpenAI:
 
             do_GET = do_POST = do_DELETE = do_PUT = _handle  # noqa: N815
 
-        server = ThreadingHTTPServer(("127.0.0.1", port), _H)
+        server = ThreadingHTTPServer(("127.0.0.1", port), _H, bind_and_activate=False)
         server.daemon_threads = True
-        server.request_queue_size = 256
+        server.request_queue_size = 256  # listen() backlog: must be set before server_activate()
+        try:
+            server.server_bind()
+            server.server_activate()
+        except OSError:
+            server.server_close()
+            raise
         self._server = server
         self.port = server.server_address[1]
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -170,10 +179,12 @@ class FakeOpenAI:
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        # die_after() stops from a handler thread while the test may stop too: take the server exactly once
+        with self._lock:
+            server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
 
     def __enter__(self) -> FakeOpenAI:
         return self.start() if self._server is None else self
