@@ -56,8 +56,10 @@ def test_grade_outputs_subset_samples_and_alternative_keys(ds) -> None:
         ([{"id": "nope", "output_text": "x"}], "id 'nope' is not an example"),
         ([{"id": "e0001"}], "no output text"),
         ([{"id": "e0001", "output_text": 3}], "must be a string"),
-        ([{"id": "e0001", "output_text": "a", "sample": 0}, {"id": "e0001", "output_text": "b", "sample": 0}],
-         "output 2: a second output"),
+        (
+            [{"id": "e0001", "output_text": "a", "sample": 0}, {"id": "e0001", "output_text": "b", "sample": 0}],
+            "output 2: a second output",
+        ),
         ([{"id": "e0001", "output_text": "a", "sample": -1}], "'sample' must be an integer"),
     ],
 )
@@ -73,8 +75,15 @@ def test_grade_outputs_bad_json_line(ds, tmp_path) -> None:
 
 
 def test_batch_input_then_output_round_trip(ds, tmp_path) -> None:
-    path = write_batch_input(ds, tmp_path / "batch" / "in.jsonl", "gpt-4o-mini", n=2, max_tokens=64,
-                             reasoning_effort="low", extra_params={"seed": 3})
+    path = write_batch_input(
+        ds,
+        tmp_path / "batch" / "in.jsonl",
+        "gpt-4o-mini",
+        n=2,
+        max_tokens=64,
+        reasoning_effort="low",
+        extra_params={"seed": 3},
+    )
     lines = [json.loads(x) for x in path.read_text().splitlines()]
     assert len(lines) == 2 * len(ds)
     assert len({x["custom_id"] for x in lines}) == len(lines)
@@ -88,13 +97,25 @@ def test_batch_input_then_output_round_trip(ds, tmp_path) -> None:
         results = []
         for i, x in enumerate(lines):
             if i == 5:
-                results.append({"id": f"batch_req_{i}", "custom_id": x["custom_id"], "response": None,
-                                "error": {"code": "server_error", "message": "boom"}})
+                results.append(
+                    {
+                        "id": f"batch_req_{i}",
+                        "custom_id": x["custom_id"],
+                        "response": None,
+                        "error": {"code": "server_error", "message": "boom"},
+                    }
+                )
                 continue
             req = fo.Request("POST", "/v1/chat/completions", "", {}, json.dumps(x["body"]).encode())
             reply = fo._chat_completions(fake, req)
-            results.append({"id": f"batch_req_{i}", "custom_id": x["custom_id"],
-                            "response": {"status_code": 200, "request_id": "r", "body": reply.body}, "error": None})
+            results.append(
+                {
+                    "id": f"batch_req_{i}",
+                    "custom_id": x["custom_id"],
+                    "response": {"status_code": 200, "request_id": "r", "body": reply.body},
+                    "error": None,
+                }
+            )
     results.reverse()  # the Batch API returns lines in any order
     write_jsonl(tmp_path / "out.jsonl", results)
     report = score_batch_output(ds, tmp_path / "out.jsonl", TinyGrader(ds.spec))
@@ -107,8 +128,11 @@ def test_batch_input_then_output_round_trip(ds, tmp_path) -> None:
     expected = (u["prompt_tokens"] * 0.15 + u["completion_tokens"] * 0.60) / 1e6 * 0.5
     assert u["cost_usd"] == pytest.approx(expected)
     # the same outputs graded directly give the same scores
-    direct = grade_outputs(ds, [{"id": r.id, "sample": r.sample, "output_text": r.output_text} for r in report.records],
-                           TinyGrader(ds.spec))
+    direct = grade_outputs(
+        ds,
+        [{"id": r.id, "sample": r.sample, "output_text": r.output_text} for r in report.records],
+        TinyGrader(ds.spec),
+    )
     assert [r.score for r in direct.records] == [r.score for r in report.records]
 
 
@@ -118,11 +142,17 @@ def test_batch_responses_api_and_errors(ds, tmp_path) -> None:
     assert line["url"] == "/v1/responses"
     assert line["body"]["max_output_tokens"] == 9
     assert "input" in line["body"]
-    body = {"model": "m", "status": "completed", "output": [{"type": "message", "content": [
-        {"type": "output_text", "text": "Answer: sensitive"}]}], "usage": {"input_tokens": 4, "output_tokens": 2}}
+    body = {
+        "model": "m",
+        "status": "completed",
+        "output": [{"type": "message", "content": [{"type": "output_text", "text": "Answer: sensitive"}]}],
+        "usage": {"input_tokens": 4, "output_tokens": 2},
+    }
     write_jsonl(tmp_path / "out.jsonl", [{"custom_id": "e0000#0", "response": {"status_code": 200, "body": body}}])
-    write_jsonl(tmp_path / "err.jsonl", [{"custom_id": "e0001#0", "response": {"status_code": 429, "body": {
-        "error": {"message": "rate limited"}}}}])
+    write_jsonl(
+        tmp_path / "err.jsonl",
+        [{"custom_id": "e0001#0", "response": {"status_code": 429, "body": {"error": {"message": "rate limited"}}}}],
+    )
     report = score_batch_output(ds, tmp_path / "out.jsonl", TinyGrader(ds.spec), error_file=tmp_path / "err.jsonl")
     assert report.records[0].output_text == "Answer: sensitive"
     assert report.records[0].prompt_tokens == 4

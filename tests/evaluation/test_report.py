@@ -39,7 +39,9 @@ def all_kinds() -> list[EvalReport]:
         binary_report(),
         report_for(multiclass_spec(), lambda i, ex: f"Answer: {ex.item['target'] if i % 3 else 'a'}"),
         report_for(multilabel_spec(), lambda i, ex: '{"answer": ' + str(ex.item["target"][:1]).replace("'", '"') + "}"),
-        report_for(regression_spec(), lambda i, ex: "Answer: n/a" if i == 0 else f"Answer: {ex.item['target'] + 0.4 * (i % 3)}"),
+        report_for(
+            regression_spec(), lambda i, ex: "Answer: n/a" if i == 0 else f"Answer: {ex.item['target'] + 0.4 * (i % 3)}"
+        ),
     ]
 
 
@@ -101,10 +103,10 @@ spec = TaskSpec(name="t", domain="other", kind="binary", labels=("a", "b"), inst
 r = EvalReport.from_records(spec, "m", [EvalRecord(id="1", sample=0, output_text="", score=1, reason="c",
                             answer="a", target="a")], n_boot=0)
 try:
-    r.plot({str(tmp_path / 'x.png')!r})
+    r.plot({str(tmp_path / "x.png")!r})
 except MissingDependencyError as e:
     print(e)
-print(sorted(r.save({str(tmp_path / 'out')!r})))
+print(sorted(r.save({str(tmp_path / "out")!r})))
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "pip install 'biorft[plot]'" in out
@@ -138,6 +140,8 @@ def test_compare_side_by_side_with_paired_differences(tmp_path) -> None:
 def test_from_records_with_failures_lists_them() -> None:
     spec = binary_spec()
     rec = EvalRecord(id="1", sample=0, output_text="", score=0.0, reason="no_answer", target="sensitive")
-    report = EvalReport.from_records(spec, "m", [rec], failures=[{"id": "2", "sample": 0, "error": "HTTP 500"}], n_boot=0)
+    report = EvalReport.from_records(
+        spec, "m", [rec], failures=[{"id": "2", "sample": 0, "error": "HTTP 500"}], n_boot=0
+    )
     assert "1 request(s) produced no output" in report.table()
     assert math.isnan(report.metrics["accuracy"].ci_low)

@@ -89,7 +89,9 @@ def test_request_parameters_reach_the_endpoint(ds, fake) -> None:
     assert resp["input"][-1]["role"] == "user"
     assert resp["max_output_tokens"] == 77
     assert resp["reasoning"] == {"effort": "low"}
-    assert resp["text"] == {"format": {"type": "json_schema", "name": "answer", "schema": {"type": "object"}, "strict": True}}
+    assert resp["text"] == {
+        "format": {"type": "json_schema", "name": "answer", "schema": {"type": "object"}, "strict": True}
+    }
 
 
 def test_n_samples_per_prompt(ds, fake, tmp_path) -> None:

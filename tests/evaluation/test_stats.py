@@ -15,8 +15,17 @@ from biorft.evaluation._stats import compute_metrics, paired_differences
 from tests.evaluation._helpers import binary_spec, multiclass_spec, multilabel_spec, regression_spec
 
 
-def rec(i: int | str, answer, target, *, score: float | None = None, reason: str | None = None, sample: int = 0,
-        confidence: float | None = None, known=None) -> EvalRecord:
+def rec(
+    i: int | str,
+    answer,
+    target,
+    *,
+    score: float | None = None,
+    reason: str | None = None,
+    sample: int = 0,
+    confidence: float | None = None,
+    known=None,
+) -> EvalRecord:
     ok = answer == target
     return EvalRecord(
         id=str(i),
