@@ -258,3 +258,8 @@ def scripted_answer(body: dict[str, Any]) -> str:
     if mode == 2:
         return '{"answer": "insensitive", "confidence": 0.7}'
     return f"Reasoning about {entity}.\nAnswer: sensitive"
+
+
+def cli_dataset() -> TinyDataset:
+    """For ``biorft eval --task tests.evaluation._helpers:cli_dataset``."""
+    return make_dataset(binary_spec(), 30)

@@ -35,7 +35,7 @@ from biorft.evaluation._metrics import Metric
 from biorft.evaluation._outputs import grade_outputs
 from biorft.evaluation._pricing import PRICES, Price, estimate_cost
 from biorft.evaluation._records import EvalRecord
-from biorft.evaluation._report import EvalReport
+from biorft.evaluation._report import EvalReport, ReportError
 from biorft.evaluation._runner import aevaluate, evaluate
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "EvalReport",
     "Metric",
     "Price",
+    "ReportError",
     "aevaluate",
     "compare",
     "estimate_cost",

@@ -30,12 +30,13 @@ from pathlib import Path
 from typing import Any
 
 from biorft._version import __version__
+from biorft.errors import BiorftError
 from biorft.evaluation._metrics import Metric
 from biorft.evaluation._records import EvalRecord
 from biorft.evaluation._stats import PRIMARY_METRIC, compute_metrics, prediction_codes
 from biorft.schema import TaskKind, TaskSpec
 
-__all__ = ["EvalReport", "display_name", "format_metric"]
+__all__ = ["EvalReport", "ReportError", "display_name", "format_metric"]
 
 _FORMAT = "biorft.eval_report"
 _FORMAT_VERSION = 1
@@ -90,6 +91,10 @@ def format_metric(name: str, m: Metric, *, ci: bool = True) -> str:
         return text + (f" [{100 * m.ci_low:.1f}, {100 * m.ci_high:.1f}]" if has_ci else "")
     text = f"{m.value:.3f}"
     return text + (f" [{m.ci_low:.3f}, {m.ci_high:.3f}]" if has_ci else "")
+
+
+class ReportError(BiorftError, ValueError):
+    """A file or text is not a biorft evaluation report; the message names it."""
 
 
 def _now() -> str:
@@ -331,7 +336,7 @@ class EvalReport:
             The report, metrics as stored (not recomputed).
 
         Raises:
-            ValueError: When the input is not a biorft evaluation report; the message names it.
+            ReportError: When the input is not a biorft evaluation report; the message names it.
         """
         if isinstance(source, str) and source.lstrip().startswith("{"):
             text, where = source, "JSON text"
@@ -340,14 +345,14 @@ class EvalReport:
             if p.is_dir():
                 p = p / "report.json"
             if not p.is_file():
-                raise ValueError(f"{p}: no such report file; pass a report.json or the folder `biorft eval` wrote")
+                raise ReportError(f"{p}: no such report file; pass a report.json or the folder `biorft eval` wrote")
             text, where = p.read_text(encoding="utf-8"), str(p)
         try:
             data = json.loads(text)
         except ValueError as exc:
-            raise ValueError(f"{where}: not JSON ({exc})") from exc
+            raise ReportError(f"{where}: not JSON ({exc})") from exc
         if not isinstance(data, dict) or data.get("format") != _FORMAT:
-            raise ValueError(f"{where}: not a biorft evaluation report (missing format={_FORMAT!r})")
+            raise ReportError(f"{where}: not a biorft evaluation report (missing format={_FORMAT!r})")
         return cls(
             spec=TaskSpec.model_validate(data["spec"]),
             model=str(data["model"]),
