@@ -23,7 +23,7 @@ from biorft._version import __version__
 
 __all__ = ["run_demo"]
 
-_GENE_PREFERRED = ("genes/dosage_sensitive_tfs", "genes/bivalent_promoters")
+_GENE_PREFERRED = ("genes/dosage_sensitive_tfs", "genes/bivalent_vs_no_methylation")
 _MOLECULE_PREFERRED = ("molecules/bbb_b3db", "molecules/solubility_aqsoldb")
 _EXTRA_SAMPLES = ("", "I cannot tell.", "Answer:", '{"answer": null}', "Answer: yes or no\n")
 
@@ -43,12 +43,12 @@ def _pick_tasks(infos: Sequence[Any]) -> list[str]:
     molecules = [i for i in infos if str(i.domain) == "molecules"]
 
     def choose(pool: list[Any], preferred: Sequence[str], kinds: Sequence[Sequence[str]]) -> list[str]:
-        names = [i.name for i in pool]
-        chosen = [n for n in preferred if n in names][:2]
-        for wanted in kinds:  # fill up, preferring a mix of task kinds
-            for info in pool:
-                if len(chosen) < 2 and info.name not in chosen and str(info.kind) in wanted:
-                    chosen.append(info.name)
+        kind_of = {i.name: str(i.kind) for i in pool}
+        chosen = [n for n in preferred if n in kind_of][:2]
+        for wanted in kinds:  # then one task of each kind group not represented yet
+            if len(chosen) < 2 and not any(kind_of[n] in wanted for n in chosen):
+                chosen += [n for n in kind_of if kind_of[n] in wanted and n not in chosen][:1]
+        chosen += [n for n in kind_of if n not in chosen][: 2 - len(chosen)]
         return chosen
 
     picked = choose(genes, _GENE_PREFERRED, [("binary", "multiclass"), ("regression", "multilabel")])

@@ -178,3 +178,15 @@ def test_empty_records_give_nan_metrics() -> None:
     m = compute_metrics(binary_spec(), [], n_boot=10)
     assert math.isnan(m["mean_reward"].value)
     assert math.isnan(m["accuracy"].value)
+
+
+def test_outputs_the_grader_could_not_score_are_no_predictions() -> None:
+    spec = regression_spec()
+    recs = [rec(0, 1.0, 1.0), rec(1, 1e300, 2.0, reason="out_of_range", score=0.0)]
+    m = compute_metrics(spec, recs, n_boot=0)
+    assert m["mae"].value == 0.0
+    assert m["mae"].n == 1
+    assert m["answered"].value == 0.5
+    bspec = binary_spec()
+    recs = [rec(0, "sensitive", "sensitive", reason="format_error", score=0.0)]
+    assert compute_metrics(bspec, recs, n_boot=0)["accuracy"].value == 0.0

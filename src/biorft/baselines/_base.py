@@ -65,7 +65,7 @@ class TrainingRow:
         entity: Canonical SMILES or gene symbol.
         target: A label, a tuple of labels or a number.
         known_labels: For multilabel examples, the labels that were measured (None: all).
-        inputs: The example's extra inputs (e.g. ``{"gene_type": "protein_coding"}``), when available.
+        inputs: The example's inputs and metadata (e.g. ``{"gene_type": "protein_coding"}``), when available.
     """
 
     id: str
@@ -85,7 +85,7 @@ def training_rows(data: DataLike) -> list[TrainingRow]:
             target = tuple(target)
         known = item.get("known_labels")
         example = getattr(ex, "example", None)
-        inputs = dict(getattr(example, "inputs", None) or {}) or None
+        inputs = {**(getattr(example, "metadata", None) or {}), **(getattr(example, "inputs", None) or {})} or None
         rows.append(
             TrainingRow(
                 id=str(ex.id),

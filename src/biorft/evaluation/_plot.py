@@ -153,7 +153,7 @@ def plot_comparison(comparison: Comparison, path: Path) -> Path:
     n = len(groups)
     cols = min(n, 2)
     rows = math.ceil(n / cols)
-    fig = _figure("Comparison.plot", figsize=(6.5 * cols, 0.6 + 2.6 * rows), layout="constrained")
+    fig = _figure("Comparison.plot", figsize=(6.5 * cols, 0.6 + 3.0 * rows), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False)
     for idx, group in enumerate(groups):
         ax = axes[idx // cols][idx % cols]
@@ -175,7 +175,9 @@ def plot_comparison(comparison: Comparison, path: Path) -> Path:
         ax.invert_yaxis()
         ax.axvline(0.0, color="grey", linewidth=0.8)
         ax.set_title(group.task)
-        ax.legend(loc="best", fontsize="small")
+        low, high = ax.get_xlim()
+        ax.set_xlim(min(low, 0.0), max(high, 1.0))
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, frameon=False, fontsize="small")
     for idx in range(n, rows * cols):
         axes[idx // cols][idx % cols].set_visible(False)
     path.parent.mkdir(parents=True, exist_ok=True)

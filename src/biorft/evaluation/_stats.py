@@ -6,8 +6,10 @@ for both runs.
 
 Which metrics a report has:
 
-- every task: ``mean_reward`` (the grader's mean score), ``answered`` (share of samples with a usable answer),
-  and ``reason/<reason>`` (share of samples per grader reason, e.g. ``reason/no_answer``, ``reason/hedged``);
+- every task: ``mean_reward`` (the grader's mean score), ``answered`` (share of samples with a usable answer: one
+  the grader could read, i.e. whose reason is not in :data:`UNSCORED_REASONS`, and that is a task label, a list of
+  labels or a number as the kind requires), and ``reason/<reason>`` (share of samples per grader reason, e.g.
+  ``reason/no_answer``, ``reason/hedged``);
 - binary / multiclass: ``accuracy``, ``balanced_accuracy``, ``macro_f1``, ``mcc``; binary tasks also ``auroc`` and
   ``auprc`` when answers carry a confidence (computed over the samples that have one);
 - multilabel: ``micro_f1``, ``macro_f1`` over the measured labels (``known_labels``);
@@ -39,7 +41,7 @@ from biorft.evaluation._metrics import BoolArray, FloatArray, IntArray, Metric
 from biorft.evaluation._records import EvalRecord
 from biorft.schema import TaskKind, TaskSpec
 
-__all__ = ["PRIMARY_METRIC", "compute_metrics", "paired_differences", "prediction_codes"]
+__all__ = ["PRIMARY_METRIC", "UNSCORED_REASONS", "compute_metrics", "paired_differences", "prediction_codes"]
 
 PRIMARY_METRIC: dict[TaskKind, str] = {
     TaskKind.BINARY: "balanced_accuracy",
@@ -48,6 +50,26 @@ PRIMARY_METRIC: dict[TaskKind, str] = {
     TaskKind.REGRESSION: "spearman",
 }
 """The metric summaries lead with, per task kind."""
+
+
+UNSCORED_REASONS = frozenset(
+    {
+        "no_answer",
+        "parse_error",
+        "hedged",
+        "conflicting",
+        "format_error",
+        "invalid_molecule",
+        "out_of_range",
+        "bad_item",
+        "grader_error",
+    }
+)
+"""Grader reasons that say no answer could be graded: such an output is no prediction, whatever was extracted."""
+
+
+def _answer(record: EvalRecord) -> Any:
+    return None if record.reason in UNSCORED_REASONS else record.answer
 
 
 def _label_index(spec: TaskSpec) -> dict[str, int]:
@@ -78,7 +100,8 @@ def prediction_codes(spec: TaskSpec, records: Sequence[EvalRecord]) -> tuple[Int
     """Integer codes of targets and predicted labels for a classification task.
 
     Labels are coded by their position in ``spec.labels``; a prediction that is not exactly one task label (no
-    answer, a hedge, an unknown label) gets the code ``len(spec.labels)``.
+    answer, a hedge, an unknown label, or any output whose reason is in :data:`UNSCORED_REASONS`) gets the code
+    ``len(spec.labels)``.
 
     Args:
         spec: A binary or multiclass task.
@@ -103,7 +126,7 @@ def prediction_codes(spec: TaskSpec, records: Sequence[EvalRecord]) -> tuple[Int
         if t is None:
             raise ValueError(f"example {r.id!r}: target {r.target!r} is not one of the task labels {spec.labels}")
         y_true[i] = t
-        p = _as_label(r.answer, index)
+        p = _as_label(_answer(r), index)
         y_pred[i] = k if p is None else p
     return y_true, y_pred
 
@@ -202,7 +225,7 @@ def _inputs(spec: TaskSpec, records: Sequence[EvalRecord], order: Sequence[str] 
                     j = _as_label(lab, index)
                     if j is not None:
                         known[i, j] = True
-            answer = r.answer
+            answer = _answer(r)
             if isinstance(answer, list | str):
                 inp.answered[i] = True
                 for lab in _labels_of(answer):
@@ -212,7 +235,7 @@ def _inputs(spec: TaskSpec, records: Sequence[EvalRecord], order: Sequence[str] 
         inp.ml_true, inp.ml_pred, inp.ml_known = t, p, known
     else:
         inp.y = np.array([_as_number(r.target) for r in recs], dtype=np.float64)
-        inp.yhat = np.array([_as_number(r.answer) for r in recs], dtype=np.float64)
+        inp.yhat = np.array([_as_number(_answer(r)) for r in recs], dtype=np.float64)
         inp.answered = np.isfinite(inp.yhat)
         inp.tolerance = spec.tolerance
     return inp
