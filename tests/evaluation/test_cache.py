@@ -21,11 +21,12 @@ def test_round_trip_and_keys(tmp_path) -> None:
     with ResponseCache(path, model="m", params="a") as c:
         c.put(entry(1))
         c.put(entry(1, sample=1))
-        c.put(entry(1))  # already cached: not written twice
-    lines = path.read_text().splitlines()
-    assert len(lines) == 2
+    assert len(path.read_text().splitlines()) == 2
     reread = ResponseCache(path, model="m", params="a")
     assert len(reread) == 2
+    reread.put(entry(1))  # already in the file when it was opened: not written again
+    reread.close()
+    assert len(path.read_text().splitlines()) == 2
     assert reread.get("e1", 1, "p") == entry(1, sample=1)
     assert reread.get("e1", 0, "other prompt") is None
     assert ResponseCache(path, model="m2", params="a").get("e1", 0, "p") is None

@@ -114,6 +114,8 @@ def test_rate_limits_and_server_errors_are_retried_honouring_retry_after(ds, fak
     assert time.perf_counter() - t0 >= 0.4
     assert fake.count("/v1/chat/completions") == 3 + 3
     assert report.n_examples == 3
+    assert report.usage["retries"] == 3
+    assert sum(report.usage["retry_causes"].values()) == 3
 
 
 def test_a_hanging_request_times_out_and_is_retried(ds, fake) -> None:
@@ -228,6 +230,14 @@ def test_client_from_environment(ds, fake, monkeypatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env")
     evaluate(ds.head(1), "m", None, TinyGrader(ds.spec), base_url=fake.base_url, **FAST)
     assert fake.requests[-1].headers["authorization"] == "Bearer sk-from-env"
+
+
+def test_one_async_client_serves_many_calls(ds, fake) -> None:
+    client = async_client(fake)
+    first = evaluate(ds.head(4), "m", client, TinyGrader(ds.spec), **FAST)
+    second = evaluate(ds.head(4), "m", client, TinyGrader(ds.spec), **FAST)
+    assert essentials(first) == essentials(second)
+    assert fake.count("/v1/chat/completions") == 8
 
 
 def test_works_inside_a_running_event_loop(ds, fake) -> None:

@@ -96,6 +96,7 @@ class ResponseCache:
         self.model = model
         self.params = params
         self._entries: dict[tuple[str, str, int], CachedResponse] = {}
+        self.n_written = 0
         self._fh: IO[str] | None = None
         self.n_lines = 0
         self.n_other = 0
@@ -161,17 +162,18 @@ class ResponseCache:
             self._entries[key] = entry
 
     def get(self, example_id: str, sample: int, prompt: str) -> CachedResponse | None:
-        """The cached response for this example, sample and prompt digest, or None."""
+        """The cached response for this example, sample and prompt digest (as read on open), or None."""
         return self._entries.get((example_id, prompt, sample))
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._entries) + self.n_written
 
     # -- writing ---------------------------------------------------------------------------------------------
     def put(self, entry: CachedResponse) -> None:
         """Append one response as one line and flush it to the operating system.
 
-        A response whose key is already cached is not written again.
+        A response whose key was in the file when it was opened is not written again. Written responses are not
+        kept in memory (the runner holds its own records), so the cache costs no memory per new response.
         """
         key = (entry.id, entry.prompt, entry.sample)
         if key in self._entries:
@@ -195,7 +197,8 @@ class ResponseCache:
         }
         self._fh.write(json.dumps(line, ensure_ascii=False) + "\n")
         self._fh.flush()
-        self._entries[key] = entry
+        # not kept in memory: a run asks only for what the cache did not hold when it was opened
+        self.n_written += 1
 
     def close(self) -> None:
         """Close the file (reopened on the next write)."""

@@ -42,7 +42,7 @@ class GraderLike(Protocol):
         ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EvalRecord:
     """One graded output of one sample for one example.
 

@@ -117,7 +117,7 @@ class EvalReport:
         params: The request parameters (api, temperature, ...), for the record.
         usage: Token and cost summary: ``requests``, ``new_requests``, ``prompt_tokens``, ``completion_tokens``,
             ``reasoning_tokens``, ``cost_usd`` (None when the model's price is unknown), ``price`` (a note),
-            ``wall_s``.
+            ``wall_s``, ``retries`` and ``retry_causes`` (the most common causes of retried requests).
         source: Where the outputs came from: ``"endpoint"``, ``"outputs"``, ``"batch"`` or ``"baseline"``.
         failures: Requests that produced no output to grade (e.g. failed Batch API lines), each a dict with
             ``id``, ``sample`` and ``error``; they are not in the metrics and are listed in :meth:`table`.

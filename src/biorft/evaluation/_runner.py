@@ -164,6 +164,7 @@ class _Endpoint:
         params: Mapping[str, Any],
         timeout: float,
         concurrency: int,
+        own_pool: bool = False,
     ) -> None:
         self.api = api
         self.model = model
@@ -177,6 +178,14 @@ class _Endpoint:
             options: dict[str, Any] = {"max_retries": 0}  # biorft retries itself, with its own budget
             if base_url is not None:
                 options["base_url"] = base_url
+            if own_pool and _is_async_openai(client):
+                # An async client's connections belong to the event loop they were opened on, and the synchronous
+                # evaluate() runs a loop of its own: give this run a connection pool of its own (same settings
+                # otherwise), closed when the run ends, so the caller's client stays usable.
+                import openai
+
+                options["http_client"] = openai.DefaultAsyncHttpxClient()
+                self.owned = True
             with_options = getattr(client, "with_options", None)
             if callable(with_options):
                 client = with_options(**options)
@@ -240,6 +249,14 @@ def _is_async_client(client: Any, create: Any) -> bool:
     except ImportError:  # pragma: no cover - openai is a dependency
         pass
     return inspect.iscoroutinefunction(create) or inspect.iscoroutinefunction(getattr(create, "__wrapped__", None))
+
+
+def _is_async_openai(client: Any) -> bool:
+    try:
+        import openai
+    except ImportError:  # pragma: no cover - openai is a dependency
+        return False
+    return isinstance(client, openai.AsyncOpenAI)
 
 
 def _is_openai_client(client: Any) -> bool:
@@ -339,7 +356,7 @@ def _hint(exc: BaseException, base_url: str) -> str:
 
 @dataclass
 class _Job:
-    pos: int
+    slot: int
     sample: int
     example_id: str
     messages: list[dict[str, str]]
@@ -377,18 +394,23 @@ class _Run:
         self.retry_max_delay = retry_max_delay
         self.rng = random.Random(seed)
         self.bar = bar
-        self.records: dict[tuple[int, int], EvalRecord] = {}
+        # one slot per (example, sample) in dataset order, filled as responses arrive in any order
+        self.slots: list[EvalRecord | None] = []
+        self.n_done = 0
+        self.retries = 0
+        self.retry_causes: dict[str, int] = {}
         self.failures: list[_Failure] = []
         self.error: BaseException | None = None
         self.stop = asyncio.Event()
         self.reward_sum = 0.0
 
-    def _done(self, key: tuple[int, int], record: EvalRecord) -> None:
-        self.records[key] = record
+    def _done(self, slot: int, record: EvalRecord) -> None:
+        self.slots[slot] = record
+        self.n_done += 1
         self.reward_sum += record.score
         if self.bar is not None:
             self.bar.update(1)
-            self.bar.set_postfix_str(f"reward={self.reward_sum / len(self.records):.3f}", refresh=False)
+            self.bar.set_postfix_str(f"reward={self.reward_sum / self.n_done:.3f}", refresh=False)
 
     def _delay(self, attempt: int, exc: BaseException) -> float:
         asked = _retry_after(exc)
@@ -407,6 +429,8 @@ class _Run:
             except Exception as exc:
                 if not _retryable(exc) or attempt >= self.max_retries or self.stop.is_set():
                     raise _FailedError(_Failure(job, attempt + 1, exc)) from exc
+                self.retries += 1
+                self.retry_causes[_describe(exc)] = self.retry_causes.get(_describe(exc), 0) + 1
                 await asyncio.sleep(self._delay(attempt, exc))
                 attempt += 1
 
@@ -442,11 +466,11 @@ class _Run:
                 self.error = self.error or exc
                 self.stop.set()
                 continue
-            self._done((job.pos, job.sample), record)
+            self._done(job.slot, record)
 
     async def produce(self, examples: Iterable[PromptedLike], n: int, queue: asyncio.Queue[_Job | None]) -> None:
         try:
-            for pos, ex in enumerate(examples):
+            for ex in examples:
                 if self.stop.is_set():
                     break
                 messages = list(ex.messages)
@@ -454,11 +478,13 @@ class _Run:
                 example_id = str(ex.id)
                 prompt = digest(messages)
                 for s in range(n):
+                    slot = len(self.slots)
+                    self.slots.append(None)
                     hit = self.store.get(example_id, s, prompt) if self.store is not None else None
                     if hit is not None:
-                        self._done((pos, s), _record(self.grader, hit, item, cached=True))
+                        self._done(slot, _record(self.grader, hit, item, cached=True))
                         continue
-                    await queue.put(_Job(pos, s, example_id, messages, item, prompt))
+                    await queue.put(_Job(slot, s, example_id, messages, item, prompt))
         except BaseException as exc:  # a dataset or grader error: stop the workers, re-raise after cleanup
             self.error = self.error or exc
             self.stop.set()
@@ -501,6 +527,31 @@ async def aevaluate(
     model: str,
     client: Any = None,
     grader: GraderLike | None = None,
+    **options: Any,
+) -> EvalReport:
+    """Asynchronous :func:`evaluate` (same arguments), for callers that already run an event loop.
+
+    An ``AsyncOpenAI`` client is used as it is, so it must belong to the running loop.
+
+    Example:
+        >>> import asyncio
+        >>> from types import SimpleNamespace as NS
+        >>> from biorft.schema import TaskSpec
+        >>> spec = TaskSpec(name="t", domain="other", kind="binary", labels=("yes", "no"), instructions="?")
+        >>> data = NS(spec=spec, examples=lambda: iter([]))
+        >>> client = NS(chat=NS(completions=NS(create=None)))  # never called: there are no examples
+        >>> grader = NS(explain=lambda sample, item: None)
+        >>> asyncio.run(aevaluate(data, "m", client, grader, progress=False)).n_examples
+        0
+    """
+    return await _aevaluate(data, model, client, grader, own_pool=False, **options)
+
+
+async def _aevaluate(
+    data: DataLike,
+    model: str,
+    client: Any = None,
+    grader: GraderLike | None = None,
     *,
     cache: str | os.PathLike[str] | None = None,
     concurrency: int = 16,
@@ -520,8 +571,8 @@ async def aevaluate(
     prices: Mapping[str, Price] | None = None,
     retry_base_delay: float = 1.0,
     retry_max_delay: float = 60.0,
+    own_pool: bool = False,
 ) -> EvalReport:
-    """Asynchronous :func:`evaluate` (same arguments), for callers that already run an event loop."""
     if concurrency < 1:
         raise ValueError(f"concurrency must be >= 1, got {concurrency}")
     if n < 1:
@@ -543,7 +594,14 @@ async def aevaluate(
     params_key = digest({"api": api, **params})
     store = ResponseCache(cache, model=model, params=params_key) if cache is not None else None
     endpoint = _Endpoint(
-        client, base_url=base_url, api=api, model=model, params=params, timeout=timeout, concurrency=concurrency
+        client,
+        base_url=base_url,
+        api=api,
+        model=model,
+        params=params,
+        timeout=timeout,
+        concurrency=concurrency,
+        own_pool=own_pool,
     )
     total = len(data) * n if isinstance(data, Sized) else None
     bar = _progress_bar(total, f"{model} · {spec.name}", progress)
@@ -560,11 +618,14 @@ async def aevaluate(
     )
     queue: asyncio.Queue[_Job | None] = asyncio.Queue(maxsize=2 * concurrency)
     t0 = time.perf_counter()
+    workers = [asyncio.create_task(run.worker(queue)) for _ in range(concurrency)]
     try:
-        workers = [asyncio.create_task(run.worker(queue)) for _ in range(concurrency)]
         await run.produce(data.examples(), n, queue)
         await asyncio.gather(*workers)
     finally:
+        for task in workers:  # on cancellation (Ctrl-C) or an error: stop every worker before cleaning up
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
         if bar is not None:
             bar.close()
         if store is not None:
@@ -576,7 +637,7 @@ async def aevaluate(
     if run.failures:
         first = run.failures[0]
         others = len(run.failures) - 1
-        where = f"; {len(run.records)} completed responses are in the cache {store.path}" if store else ""
+        where = f"; {run.n_done} completed responses are in the cache {store.path}" if store else ""
         resume = "; rerun the same call to resume" if store else "; pass cache= to keep completed responses"
         raise BackendError(
             f"{model} on {spec.name}: example {first.job.example_id!r} (sample {first.job.sample}) failed after "
@@ -585,10 +646,14 @@ async def aevaluate(
             + where
             + resume
         ) from first.exc
-    records = [run.records[k] for k in sorted(run.records)]
+    records = [r for r in run.slots if r is not None]
+    assert len(records) == len(run.slots), "every scheduled request ended in a record or an error"
+    run.slots.clear()
     usage = token_usage(records)
     usage["cost_usd"], usage["price"] = estimate_cost(model, usage["prompt_tokens"], usage["completion_tokens"], prices)
     usage["wall_s"] = round(wall, 3)
+    usage["retries"] = run.retries
+    usage["retry_causes"] = dict(sorted(run.retry_causes.items(), key=lambda kv: -kv[1])[:5])
     record_params = {
         "api": api,
         "n": n,
@@ -607,7 +672,7 @@ async def aevaluate(
 
 
 def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine to completion, also from inside a running event loop (e.g. Jupyter)."""
+    """Run a coroutine to completion on a fresh event loop, also from inside a running loop (e.g. Jupyter)."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -663,9 +728,10 @@ def evaluate(
         data: A :class:`~biorft.datasets.TaskDataset` (e.g. ``splits.test``) or anything with ``spec`` and
             ``examples()`` yielding objects with ``id``, ``messages`` and ``item``.
         model: Model name sent to the endpoint.
-        client: An ``openai`` client: ``AsyncOpenAI`` / ``AsyncAzureOpenAI``, or ``OpenAI`` / ``AzureOpenAI`` (called
-            from a thread pool). Its own retries are switched off (biorft retries). When None, one is built from
-            ``OPENAI_API_KEY`` and ``base_url``.
+        client: An ``openai`` client: ``OpenAI`` / ``AzureOpenAI`` (called from a thread pool), or ``AsyncOpenAI`` /
+            ``AsyncAzureOpenAI`` (with a connection pool of its own for the run, since this function runs its own
+            event loop; use :func:`aevaluate` to run on yours). Its own retries are switched off (biorft retries).
+            When None, one is built from ``OPENAI_API_KEY`` and ``base_url``.
         grader: Anything with ``explain(sample, item)``; default ``biorft.graders.grader_for(data.spec)``.
         cache: JSONL file for responses: written as they arrive; a rerun resumes from it and a complete cache
             re-scores without calling the model. Keyed by model, request parameters, example id and sample index.
@@ -719,7 +785,7 @@ def evaluate(
         (1.0, 1)
     """
     return _run_sync(
-        aevaluate(
+        _aevaluate(
             data,
             model,
             client,
@@ -742,5 +808,6 @@ def evaluate(
             prices=prices,
             retry_base_delay=retry_base_delay,
             retry_max_delay=retry_max_delay,
+            own_pool=True,
         )
     )
