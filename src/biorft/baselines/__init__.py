@@ -11,7 +11,7 @@ Each baseline answers in the graders' format (``{"answer": ..., "confidence": ..
 ``baseline.fit(splits.train).evaluate(splits.test)`` returns an :class:`~biorft.evaluation.EvalReport` comparable
 with an LLM's; :func:`run_baselines` runs every applicable one.
 
-Example:
+Examples:
     >>> from types import SimpleNamespace as NS
     >>> from biorft.schema import TaskSpec
     >>> spec = TaskSpec(name="genes/demo", domain="genes", kind="binary", labels=("tf", "other"), instructions="?")

@@ -4,7 +4,7 @@ A baseline's outputs are plain text in the answer format the graders parse (JSON
 ...}``), so its report goes through the task's grader and the same :class:`~biorft.evaluation.EvalReport` as an LLM:
 the numbers are directly comparable.
 
-Example:
+Examples:
     >>> format_answer("BBB+", 0.83)
     '{"answer": "BBB+", "confidence": 0.83}'
     >>> format_answer(["nr-ar", "sr-p53"])

@@ -26,7 +26,7 @@ def morgan_fingerprints(smiles: Sequence[str], *, radius: int = 2, n_bits: int =
 
     A SMILES that RDKit cannot parse gets an all-zero row (the baseline still answers, without information).
 
-    Example:
+    Examples:
         >>> fps = morgan_fingerprints(["CCO", "c1ccccc1", "not a molecule"], n_bits=256)
         >>> fps.shape, int(fps[2].sum()), bool(fps[0].any())
         ((3, 256), 0, True)

@@ -6,7 +6,7 @@ model can use is the name itself. Symbols encode gene families (``ZNF...`` zinc 
 (with start / end markers and the leading letters as a family token) and cosine similarity make a reasonable
 floor. Needs only numpy.
 
-Example:
+Examples:
     >>> grams = symbol_features("ZNF263")
     >>> "family:ZNF" in grams, "^ZN" in grams, "63$" in grams
     (True, True, True)

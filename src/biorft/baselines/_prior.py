@@ -3,7 +3,7 @@
 They apply to every task and give the floor any model must beat: a model whose balanced accuracy does not beat
 :class:`Majority` and whose mean reward does not beat :class:`LabelPrior` has learned nothing about the entities.
 
-Example:
+Examples:
     >>> from types import SimpleNamespace as NS
     >>> from biorft.schema import TaskSpec
     >>> spec = TaskSpec(name="t", domain="genes", kind="binary", labels=("yes", "no"), instructions="?")

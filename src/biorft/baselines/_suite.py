@@ -1,6 +1,6 @@
 """Which baselines apply to a task, and running them all on a split.
 
-Example:
+Examples:
     >>> from biorft.schema import TaskSpec
     >>> spec = TaskSpec(name="t", domain="genes", kind="binary", labels=("a", "b"), instructions="?")
     >>> [b.name for b in for_task(spec)]

@@ -14,7 +14,7 @@ binary / multiclass add ``accuracy``, ``balanced_accuracy``, ``macro_f1``, ``mcc
 binary tasks whose answers carry a confidence); multilabel adds ``micro_f1`` and ``macro_f1``; regression adds
 ``mae``, ``rmse``, ``spearman``, ``pearson`` and ``within_tolerance``.
 
-Example:
+Examples:
     >>> from biorft.evaluation import EvalRecord, EvalReport
     >>> from biorft.schema import TaskSpec
     >>> spec = TaskSpec(name="molecules/logs", domain="molecules", kind="regression", units="log(mol/L)",

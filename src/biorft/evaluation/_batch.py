@@ -7,7 +7,7 @@ The Batch API runs requests asynchronously within 24 hours at half the price. bi
 :class:`EvalReport`. Lines that carry an error instead of a response are listed in ``report.failures``, not
 dropped.
 
-Example:
+Examples:
     >>> import json, tempfile, pathlib
     >>> from types import SimpleNamespace as NS
     >>> from biorft.schema import TaskSpec

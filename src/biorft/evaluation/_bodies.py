@@ -3,7 +3,7 @@
 Works on the JSON dicts an endpoint returns (and the Batch API stores) as well as on the ``openai`` SDK's typed
 objects, so every path into evaluation reads results the same way.
 
-Example:
+Examples:
     >>> body = {"choices": [{"message": {"content": "Answer: yes"}, "finish_reason": "stop"}],
     ...         "usage": {"prompt_tokens": 12, "completion_tokens": 3}}
     >>> read_body(body)

@@ -10,7 +10,7 @@ response (``text``, ``finish_reason``, token ``usage``, ``latency_s``). One file
 settings; a run reads only its own lines. A torn last line (the process died mid-write) is cut off on open;
 any other unreadable line is an error that names it.
 
-Example:
+Examples:
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "cache.jsonl"
     >>> with ResponseCache(path, model="m", params="p1") as c:
@@ -45,7 +45,7 @@ class CacheError(BiorftError, ValueError):
 def digest(value: Any) -> str:
     """A short stable digest of a JSON-serialisable value (sorted keys).
 
-    Example:
+    Examples:
         >>> digest({"b": 1, "a": [1, 2]}) == digest({"a": [1, 2], "b": 1})
         True
         >>> len(digest("x"))

@@ -4,7 +4,7 @@ Reports are grouped by task. Within a task, the first report is the reference; e
 difference ``other - reference`` for each metric, computed on the examples both evaluated, with a paired bootstrap
 95% CI (the same resampled examples for both runs). A difference whose interval excludes zero is marked ``*``.
 
-Example:
+Examples:
     >>> from biorft.schema import TaskSpec
     >>> from biorft.evaluation._records import EvalRecord
     >>> from biorft.evaluation._report import EvalReport
@@ -46,7 +46,7 @@ _KEY: dict[TaskKind, tuple[str, ...]] = {
 def key_metrics(reports: Sequence[EvalReport]) -> list[str]:
     """The metrics a comparison table shows for these reports (of one task), in display order.
 
-    Example:
+    Examples:
         >>> key_metrics([])
         []
     """

@@ -9,7 +9,7 @@ Conventions:
   parse error, hedge, unknown label). It is never correct and counts as a miss for the true class.
 - Undefined values (an AUROC with one class, a correlation of a constant) are ``nan``, never an exception.
 
-Example:
+Examples:
     >>> import numpy as np
     >>> accuracy(np.array([0, 1, 1]), np.array([0, 1, 2]))
     0.6666666666666666
@@ -61,7 +61,7 @@ class Metric:
         ci_high: Upper end of the interval.
         n: How many samples the value was computed from (e.g. only answered samples for MAE).
 
-    Example:
+    Examples:
         >>> m = Metric(0.8, 0.7, 0.9, n=100)
         >>> m.format()
         '0.800 [0.700, 0.900]'
@@ -86,7 +86,7 @@ class Metric:
     def excludes(self, value: float = 0.0) -> bool:
         """True when the confidence interval lies entirely above or below ``value``.
 
-        Example:
+        Examples:
             >>> Metric(0.2, 0.05, 0.3).excludes(0.0)
             True
         """
@@ -128,7 +128,7 @@ def _from_json_float(x: Any) -> float:
 def accuracy(y_true: IntArray, y_pred: IntArray) -> float:
     """Share of exact matches (``sklearn.metrics.accuracy_score``); ``nan`` on empty input.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> accuracy(np.array([1, 1]), np.array([1, 0]))
         0.5
@@ -141,7 +141,7 @@ def accuracy(y_true: IntArray, y_pred: IntArray) -> float:
 def balanced_accuracy(y_true: IntArray, y_pred: IntArray) -> float:
     """Mean recall over the classes present in ``y_true`` (``sklearn.metrics.balanced_accuracy_score``).
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> balanced_accuracy(np.array([0, 0, 0, 1]), np.array([0, 0, 0, 0]))
         0.5
@@ -159,7 +159,7 @@ def macro_f1(y_true: IntArray, y_pred: IntArray, n_labels: int) -> float:
     Matches ``sklearn.metrics.f1_score(y_true, y_pred, labels=<those labels>, average="macro")``; the
     *no answer* code ``n_labels`` is not a label of its own, so it only counts as a miss.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> round(macro_f1(np.array([0, 1, 1]), np.array([0, 1, 2]), 2), 4)
         0.8333
@@ -182,7 +182,7 @@ def mcc(y_true: IntArray, y_pred: IntArray) -> float:
 
     Returns 0.0 when it is undefined (a constant truth or prediction), as scikit-learn does.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> mcc(np.array([0, 1, 0, 1]), np.array([0, 1, 0, 1]))
         1.0
@@ -205,7 +205,7 @@ def mcc(y_true: IntArray, y_pred: IntArray) -> float:
 def rankdata(x: FloatArray) -> FloatArray:
     """Ranks starting at 1 with ties given their average rank (``scipy.stats.rankdata(method="average")``).
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> rankdata(np.array([10.0, 20.0, 10.0])).tolist()
         [1.5, 3.0, 1.5]
@@ -224,7 +224,7 @@ def rankdata(x: FloatArray) -> FloatArray:
 def auroc(y_true: BoolArray, score: FloatArray) -> float:
     """Area under the ROC curve (``sklearn.metrics.roc_auc_score``); ``nan`` unless both classes occur.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> auroc(np.array([False, True]), np.array([0.7, 0.7]))
         0.5
@@ -242,7 +242,7 @@ def average_precision(y_true: BoolArray, score: FloatArray) -> float:
 
     ``nan`` when there is no positive.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> average_precision(np.array([True, False, True]), np.array([0.9, 0.8, 0.1]))
         0.8333333333333333
@@ -268,7 +268,7 @@ def multilabel_f1(y_true: BoolArray, y_pred: BoolArray, known: BoolArray) -> tup
     Macro F1 averages over the labels with at least one measured true or predicted positive. With every cell
     known this is ``sklearn.metrics.f1_score(y_true, y_pred, average="micro" | "macro", labels=<those labels>)``.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> t = np.array([[True, False], [True, True]])
         >>> p = np.array([[True, True], [False, True]])
@@ -291,7 +291,7 @@ def multilabel_f1(y_true: BoolArray, y_pred: BoolArray, known: BoolArray) -> tup
 def mae(y_true: FloatArray, y_pred: FloatArray) -> float:
     """Mean absolute error (``sklearn.metrics.mean_absolute_error``); ``nan`` on empty input.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> mae(np.array([1.0, 2.0]), np.array([2.0, 2.0]))
         0.5
@@ -304,7 +304,7 @@ def mae(y_true: FloatArray, y_pred: FloatArray) -> float:
 def rmse(y_true: FloatArray, y_pred: FloatArray) -> float:
     """Root mean squared error (``sklearn.metrics.root_mean_squared_error``); ``nan`` on empty input.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> rmse(np.array([0.0, 0.0]), np.array([3.0, 4.0]))
         3.5355339059327378
@@ -317,7 +317,7 @@ def rmse(y_true: FloatArray, y_pred: FloatArray) -> float:
 def pearson(x: FloatArray, y: FloatArray) -> float:
     """Pearson correlation (``scipy.stats.pearsonr``); ``nan`` for fewer than 2 points or a constant input.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> pearson(np.array([1.0, 2.0, 3.0]), np.array([2.0, 4.0, 6.5]))  # doctest: +ELLIPSIS
         0.99...
@@ -339,7 +339,7 @@ def pearson(x: FloatArray, y: FloatArray) -> float:
 def spearman(x: FloatArray, y: FloatArray) -> float:
     """Spearman rank correlation (``scipy.stats.spearmanr``): Pearson on average ranks.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> spearman(np.array([1.0, 2.0, 3.0]), np.array([1.0, 10.0, 100.0]))
         1.0
@@ -352,7 +352,7 @@ def spearman(x: FloatArray, y: FloatArray) -> float:
 def within_tolerance(y_true: FloatArray, y_pred: FloatArray, tolerance: float) -> float:
     """Share of predictions within ``tolerance`` of the truth; a missing prediction (``nan``) is outside.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> within_tolerance(np.array([1.0, 1.0, 1.0]), np.array([1.4, 2.0, np.nan]), 0.5)
         0.3333333333333333
@@ -373,7 +373,7 @@ def percentile_ci(replicates: FloatArray, level: float = 0.95) -> tuple[float, f
     Returns ``(nan, nan)`` when fewer than half of the replicates are defined: such an interval would describe
     only the resamples where the metric happens to exist.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> [round(x, 6) for x in percentile_ci(np.arange(101.0))]
         [2.5, 97.5]

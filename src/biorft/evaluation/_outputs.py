@@ -6,7 +6,7 @@ Each output names its example by ``id`` and carries the text in ``output_text`` 
 without an output are not part of the report, and an output whose id is not in the dataset is an error (usually the
 wrong task or split).
 
-Example:
+Examples:
     >>> from types import SimpleNamespace as NS
     >>> from biorft.schema import TaskSpec
     >>> spec = TaskSpec(name="t", domain="other", kind="binary", labels=("yes", "no"), instructions="?")

@@ -7,7 +7,7 @@ so. Model names match an entry exactly or by prefix followed by ``-`` (so dated 
 ``gpt-4o-2024-08-06`` use ``gpt-4o``); the longest matching entry wins. Fine-tuned models (``ft:...``) have their own
 prices and are unknown unless you add them.
 
-Example:
+Examples:
     >>> estimate_cost("gpt-4o-2024-08-06", prompt_tokens=1_000_000, completion_tokens=100_000)
     (3.5, 'gpt-4o: $2.50 in / $10.00 out per 1M tokens')
     >>> estimate_cost("my-local-llama", 10, 10)[0] is None
@@ -30,7 +30,7 @@ class Price:
         input: Price of a million input (prompt) tokens.
         output: Price of a million output tokens (reasoning tokens are billed as output).
 
-    Example:
+    Examples:
         >>> Price(1.0, 4.0).cost(500_000, 250_000)
         1.5
     """
@@ -92,7 +92,7 @@ def estimate_cost(
     Returns:
         ``(cost_usd or None, note)``.
 
-    Example:
+    Examples:
         >>> estimate_cost("o4-mini", 1_000_000, 0, discount=0.5)
         (0.55, 'o4-mini: $1.10 in / $4.40 out per 1M tokens, x0.5')
     """

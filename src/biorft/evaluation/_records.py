@@ -3,7 +3,7 @@
 Every path into a report (the endpoint runner, a file of existing outputs, an OpenAI Batch output file, the
 non-LLM baselines) grades through :func:`grade_output`, so the same text gets the same record everywhere.
 
-Example:
+Examples:
     >>> from types import SimpleNamespace
     >>> class Exact:
     ...     name = "exact"
@@ -106,7 +106,7 @@ def model_sample(text: str) -> dict[str, Any]:
 
     ``output_json`` is filled when the whole text parses as a JSON object (as with structured outputs).
 
-    Example:
+    Examples:
         >>> model_sample('{"answer": "BBB+"}')
         {'output_text': '{"answer": "BBB+"}', 'output_json': {'answer': 'BBB+'}}
         >>> model_sample("Answer: BBB+")
@@ -171,7 +171,7 @@ def grade_output(
         GraderError: When the grader raises or returns a score outside [0, 1]; graders must score every
             output, so this is a grader bug and the message names the example.
 
-    Example:
+    Examples:
         >>> from types import SimpleNamespace
         >>> class Zero:
         ...     def explain(self, sample, item):

@@ -1,6 +1,6 @@
 """The result of an evaluation: graded records, metrics with confidence intervals, tables, JSON and plots.
 
-Example:
+Examples:
     >>> from biorft.schema import TaskSpec
     >>> from biorft.evaluation._records import EvalRecord
     >>> spec = TaskSpec(name="genes/demo", domain="genes", kind="binary", labels=("yes", "no"),
@@ -64,7 +64,7 @@ _SHARES = {"answered", "within_tolerance"}
 def display_name(name: str) -> str:
     """Human name of a metric key.
 
-    Example:
+    Examples:
         >>> display_name("balanced_accuracy"), display_name("reason/no_answer")
         ('balanced accuracy', 'reason: no_answer')
     """
@@ -76,7 +76,7 @@ def display_name(name: str) -> str:
 def format_metric(name: str, m: Metric, *, ci: bool = True) -> str:
     """A metric for tables: shares as percentages, others with 3 decimals, ``n/a`` when undefined.
 
-    Example:
+    Examples:
         >>> format_metric("reason/correct", Metric(0.5, 0.4, 0.6))
         '50.0% [40.0, 60.0]'
         >>> format_metric("mae", Metric(0.25, 0.2, 0.3), ci=False)
@@ -209,7 +209,7 @@ class EvalReport:
     def summary(self) -> str:
         """One line: task, model, primary metric and mean reward with CIs.
 
-        Example:
+        Examples:
             >>> from biorft.schema import TaskSpec
             >>> spec = TaskSpec(name="t", domain="other", kind="regression", instructions="x")
             >>> r = EvalReport.from_records(spec, "m", [EvalRecord(id="1", sample=0, output_text="", score=1.0,
@@ -271,7 +271,7 @@ class EvalReport:
         Raises:
             ValueError: For multilabel and regression tasks.
 
-        Example:
+        Examples:
             >>> from biorft.schema import TaskSpec
             >>> spec = TaskSpec(name="t", domain="other", kind="binary", labels=("a", "b"), instructions="x")
             >>> rec = EvalRecord(id="1", sample=0, output_text="", score=1, reason="correct", answer="a", target="a")

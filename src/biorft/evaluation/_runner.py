@@ -106,7 +106,7 @@ def request_params(
     ``text={"format": ...}`` (a chat-style ``json_schema`` response format is converted). ``extra_params`` go into
     the request body as they are (``extra_body``), for endpoint-specific options such as ``seed`` or ``top_k``.
 
-    Example:
+    Examples:
         >>> request_params("responses", max_tokens=100, reasoning_effort="low")
         {'max_output_tokens': 100, 'reasoning': {'effort': 'low'}}
         >>> request_params("chat", temperature=0.0, extra_params={"seed": 1})
@@ -142,7 +142,7 @@ def request_params(
 def request_body(params: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON body fields of :func:`request_params`' output (``extra_body`` merged in at the top level).
 
-    Example:
+    Examples:
         >>> request_body({"temperature": 0.0, "extra_body": {"seed": 1}})
         {'temperature': 0.0, 'seed': 1}
     """
@@ -533,7 +533,7 @@ async def aevaluate(
 
     An ``AsyncOpenAI`` client is used as it is, so it must belong to the running loop.
 
-    Example:
+    Examples:
         >>> import asyncio
         >>> from types import SimpleNamespace as NS
         >>> from biorft.schema import TaskSpec
@@ -765,7 +765,7 @@ def evaluate(
             the failure are in the cache.
         GraderError: When the grader raises on an output (a grader bug).
 
-    Example:
+    Examples:
         >>> from types import SimpleNamespace as NS
         >>> from biorft.schema import TaskSpec
         >>> spec = TaskSpec(name="demo/yes_no", domain="other", kind="binary", labels=("yes", "no"),

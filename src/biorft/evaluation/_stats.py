@@ -16,7 +16,7 @@ Which metrics a report has:
 - regression: ``mae``, ``rmse``, ``spearman``, ``pearson`` over answered samples, and ``within_tolerance`` (share of
   all samples within the task's tolerance) when the task sets one.
 
-Example:
+Examples:
     >>> from biorft.schema import TaskSpec
     >>> from biorft.evaluation._records import EvalRecord
     >>> spec = TaskSpec(name="t", domain="other", kind="binary", labels=("yes", "no"), instructions="x")
@@ -110,7 +110,7 @@ def prediction_codes(spec: TaskSpec, records: Sequence[EvalRecord]) -> tuple[Int
     Returns:
         ``(y_true, y_pred)``.
 
-    Example:
+    Examples:
         >>> from biorft.schema import TaskSpec
         >>> spec = TaskSpec(name="t", domain="other", kind="binary", labels=("a", "b"), instructions="x")
         >>> recs = [EvalRecord(id="1", sample=0, output_text="", score=0, reason="r", answer=None, target="b")]
