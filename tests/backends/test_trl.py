@@ -387,7 +387,7 @@ def test_reward_logs_reasons_and_unscorable_share() -> None:
 # the recipe (trainer construction; training itself is in test_trl_training.py)
 
 
-def tiny_model_and_tokenizer(task: Task) -> tuple[Any, Any]:
+def tiny_model_and_tokenizer(task: Any) -> tuple[Any, Any]:
     """A randomly initialised 2-layer Llama and a byte-level BPE tokenizer trained on the prompts (no download)."""
     import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
@@ -397,7 +397,8 @@ def tiny_model_and_tokenizer(task: Task) -> tuple[Any, Any]:
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
-    texts = [m["content"] for p in task.rows for m in p.messages] + ["Answer: BBB+", "Answer: BBB-"]
+    texts = [m["content"] for p in task.examples() for m in p.messages]
+    texts += [f"Answer: {label}" for label in task.spec.labels]
     tok.train_from_iterator(
         texts,
         trainers.BpeTrainer(

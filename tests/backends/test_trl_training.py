@@ -10,21 +10,22 @@ import statistics
 from typing import Any
 
 import pytest
-from tests.backends.test_trl import Task, bbb_task, requires_trl, tiny_model_and_tokenizer
+from tests.backends import test_trl as stubs
 
+import biorft
 from biorft.backends.trl import grpo_recipe
 
-pytestmark = [pytest.mark.training, requires_trl]
+pytestmark = [pytest.mark.training, stubs.requires_trl]
 
 STEPS = 3
 NUM_GENERATIONS = 4
 BATCH = 8  # completions per step: 2 prompts x 4 generations
 
 
-def training_task() -> Task:
+def training_task() -> Any:
     """The task trained on. One-line switch once the datasets stream lands:
     ``return biorft.load_task("molecules/bbb_b3db").head(16)``."""
-    return bbb_task(16)
+    return stubs.bbb_task(16)
 
 
 def task_grader(spec: Any) -> Any:
@@ -68,7 +69,7 @@ class Recording:
 def test_grpo_trains_tiny_model_with_biorft_reward(tmp_path: Any) -> None:
     task = training_task()
     grader = Recording(task_grader(task.spec))
-    model, tokenizer = tiny_model_and_tokenizer(task)
+    model, tokenizer = stubs.tiny_model_and_tokenizer(task)
     before = {name: p.detach().clone() for name, p in model.named_parameters()}
 
     trainer = grpo_recipe(
@@ -93,9 +94,9 @@ def test_grpo_trains_tiny_model_with_biorft_reward(tmp_path: Any) -> None:
         assert 0.0 <= h["reward"] <= 1.0
         assert f"rewards/biorft_{grader.name}/mean" in h
 
-    # every completion was graded against the item biorft built for its example
+    # every completion was graded against its example's reference item, rebuilt from the dataset columns
     assert len(grader.calls) == STEPS * BATCH
-    items = {p.id: p.item for p in task.examples()}
+    items = {p.id: biorft.reference_item(task.spec, p.example) for p in task.examples()}
     for item, score in grader.calls:
         assert item == items[item["id"]]
         assert 0.0 <= score <= 1.0
