@@ -5,7 +5,7 @@ label. Matching is exact on those forms, never by substring: ``"insensitive"`` d
 ``"BBB"`` matches neither ``"BBB+"`` nor ``"BBB-"`` (their loose forms collide, so the loose form is not used).
 
 An answer that is not a label is looked at token by token: two or more labels mentioned (``"A or B"``,
-``"A/B"``, ``"A, B"``) or the words *both* / *either* make it a hedge; a single label mentioned among other words is
+``"A/B"``, ``"A, B"``) or the words *both* / *either* anywhere make it a hedge; a single label mentioned among other words is
 a format error in strict mode and that label in lenient mode (unless a negation such as *not* / *non* precedes it).
 """
 
@@ -20,14 +20,16 @@ from biorft.graders._rt.text import clip, norm_loose, norm_strong
 _HEDGE_WORDS = frozenset({"both", "either"})
 _NEGATIONS = frozenset({"not", "non", "no", "never"})
 _NONE_WORDS = frozenset({"none", "no labels", "no label", "nothing", "empty", "[]", "n/a", "na", "null"})
+_STRONG_SPLIT_RE = re.compile(r"[\s/,;|&()\[\]{}<>]+")
 _TOKEN_STRIP = "\"'`*_.,;:!?()[]{}<>\u2018\u2019\u201c\u201d"
 _SET_SPLIT_RE = re.compile(r"[,;|]| (?:and|&) ", re.IGNORECASE)  # applied to whitespace-collapsed text
 _CACHE_MAX = 4096
 
 
 def _strong_tokens(text: str) -> list[str]:
+    """Tokens that keep ``+`` / ``-`` (``"BBB+/BBB-"`` -> ``["bbb+", "bbb-"]``)."""
     out = []
-    for token in norm_strong(text).split():
+    for token in _STRONG_SPLIT_RE.split(norm_strong(text)):
         token = token.strip(_TOKEN_STRIP)
         if token:
             out.append(token)
@@ -110,7 +112,7 @@ class LabelTable:
         found, tokens = self.mentioned(text)
         if len(found) >= 2:
             return None, "hedged", f"the answer names several labels: {sorted(found)}"
-        if not found and _HEDGE_WORDS.intersection(tokens):
+        if _HEDGE_WORDS.intersection(tokens):
             return None, "hedged", "the answer hedges (both / either)"
         if len(found) == 1:
             (only,) = found
