@@ -5,8 +5,9 @@ label. Matching is exact on those forms, never by substring: ``"insensitive"`` d
 ``"BBB"`` matches neither ``"BBB+"`` nor ``"BBB-"`` (their loose forms collide, so the loose form is not used).
 
 An answer that is not a label is looked at token by token: two or more labels mentioned (``"A or B"``,
-``"A/B"``, ``"A, B"``) or the words *both* / *either* anywhere make it a hedge; a single label mentioned among other words is
-a format error in strict mode and that label in lenient mode (unless a negation such as *not* / *non* precedes it).
+``"A/B"``, ``"A, B"``) or the words *both* / *either* anywhere make it a hedge; a single label mentioned among other
+words is a format error in strict mode and that label in lenient mode (unless a negation such as *not* / *non*
+precedes it).
 """
 
 from __future__ import annotations
