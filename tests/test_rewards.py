@@ -67,7 +67,7 @@ def test_trl_none_for_rows_without_reference_or_other_task() -> None:
 
 
 def test_trl_missing_column_is_a_setup_error() -> None:
-    with pytest.raises(GraderError, match="no column 'target'.*columns seen: \\['label'\\]"):
+    with pytest.raises(GraderError, match=r"no column 'target'.*columns seen: \['label'\]"):
         trl_call(rewards.trl(BBB), ["Answer: BBB+"], label=["BBB+"])
     with pytest.raises(GraderError, match="one value per completion"):
         trl_call(rewards.trl(BBB), ["Answer: BBB+"], target="BBB+")

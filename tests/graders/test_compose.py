@@ -17,7 +17,8 @@ def test_weighted_sum() -> None:
     assert g('{"answer": "no"}', item) == 0.25
     result = g.explain("Answer: no", item)
     assert (result.score, result.reason) == (0.0, Reason.INCORRECT)
-    assert "label=0" in result.detail and "json_format=0" in result.detail
+    assert "label=0" in result.detail
+    assert "json_format=0" in result.detail
     assert g.explain("Answer: yes", item).reason is Reason.PARTIAL
     assert g.referenced_fields == frozenset({"target"})
 

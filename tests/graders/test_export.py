@@ -10,8 +10,7 @@ from openai.types.graders import MultiGraderParam, PythonGraderParam
 from pydantic import TypeAdapter
 
 from biorft.errors import GraderError
-from biorft.graders import OPENAI_IMAGE_TAG, OPENAI_SOURCE_LIMIT, LabelGrader
-from biorft.graders import _export
+from biorft.graders import OPENAI_IMAGE_TAG, OPENAI_SOURCE_LIMIT, LabelGrader, _export
 from tests.graders.catalogue import catalogue
 
 GRADERS = catalogue()
@@ -88,7 +87,7 @@ def test_source_over_the_limit_raises() -> None:
     labels = [f"label-{i:06d}-" + "x" * 40 for i in range(5000)]
     g = LabelGrader(labels, name="huge")
     assert len(g.to_source().encode()) > OPENAI_SOURCE_LIMIT
-    with pytest.raises(GraderError, match="huge.*256000"):
+    with pytest.raises(GraderError, match=r"huge.*256000"):
         g.to_openai()
 
 
@@ -103,7 +102,7 @@ def test_runtime_name_clash_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_runtime_imports_between_modules_are_removed() -> None:
     text = "from __future__ import annotations\n\nfrom biorft.graders._rt.text import (\n    clip,\n)\nX = clip\n"
     assert _export._strip_module("m", text).strip() == "X = clip"
-    with pytest.raises(GraderError, match="from ... import"):
+    with pytest.raises(GraderError, match=r"from ... import"):
         _export._strip_module("m", "import biorft.graders._rt.text\n")
 
 

@@ -51,11 +51,11 @@ def test_log_scale_for_concentrations() -> None:
 
 
 def test_bad_options_name_the_task() -> None:
-    with pytest.raises(GraderError, match="t/demo.*mode"):
+    with pytest.raises(GraderError, match=r"t/demo.*mode"):
         grader_for(spec(kind="binary", labels=("a", "b")), mode="fuzzy")
-    with pytest.raises(GraderError, match="t/demo.*bad option"):
+    with pytest.raises(GraderError, match=r"t/demo.*bad option"):
         grader_for(spec(kind="binary", labels=("a", "b")), nonsense=1)
-    with pytest.raises(GraderError, match="t/demo.*same text"):
+    with pytest.raises(GraderError, match=r"t/demo.*same text"):
         grader_for(spec(kind="binary", labels=("a", "b"), label_synonyms={"a": ("B",)}))
 
 
