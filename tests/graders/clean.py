@@ -117,6 +117,9 @@ class CleanInterpreter:
             assert self._proc.stdin is not None
             self._proc.stdin.close()
             self._proc.wait(timeout=30)
+        for stream in (self._proc.stdout, self._proc.stderr):
+            if stream is not None:
+                stream.close()
         for folder in self._cleanup:
             shutil.rmtree(folder, ignore_errors=True)
 
