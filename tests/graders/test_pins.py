@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from tests.graders.catalogue import BBB, GENES, KIND_OF, SMILES, TOX, catalogue
+from tests.graders.catalogue import BBB, GENES, KIND_OF, SMILES, catalogue
 from tests.graders.clean import CleanInterpreter, jsonable
 from tests.graders.test_parity import expected
 
@@ -110,7 +110,7 @@ def _build_venv() -> tuple[Path, tuple[str, ...], str]:
 
 @pytest.fixture(scope="module")
 def pinned() -> Iterator[CleanInterpreter]:
-    python, pins, note = _build_venv()
+    python, _pins, note = _build_venv()
     if note:
         warnings.warn(note, stacklevel=1)
     interpreter = CleanInterpreter(str(python), isolate_site=False)
