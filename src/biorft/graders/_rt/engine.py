@@ -27,7 +27,7 @@ from biorft.graders._rt.molecules import (
     reference_molecule,
     smiles_text,
 )
-from biorft.graders._rt.numbers import numeric_score, parse_number, units_pattern
+from biorft.graders._rt.numbers import NumericRule, parse_number, units_pattern
 from biorft.graders._rt.text import clip, norm_strong
 
 
@@ -74,6 +74,11 @@ def resolve(ext: Extraction, lenient: bool, parse: Parse) -> tuple[Any, str, Any
         return first_failure
     if ext.overflow:
         return None, "conflicting", None, "more answers stated than a grader reads; state one answer", ext.confidence
+    if len(candidates) == 1:
+        only = candidates[0]
+        parsed, reason, detail = parse(only.value)
+        confidence = only.confidence if only.confidence is not None else ext.confidence
+        return parsed, reason, only.value, detail, confidence
     results = [parse(c.value) for c in candidates]
     last = candidates[-1]
     confidence = last.confidence if last.confidence is not None else ext.confidence
@@ -101,7 +106,7 @@ def _label(cfg: dict[str, Any]) -> Scorer:
 
     def score(ext: Extraction, item: Any) -> Outcome:
         target = _target(item, field)
-        gold = table.lookup(target) if isinstance(target, str) else None
+        gold = table.lookup_cached(target) if isinstance(target, str) else None
         if gold is None:
             return _bad_item(field, f"is {clip(target)}, not one of the labels {table.labels}")
         label, reason, raw, detail, conf = resolve(ext, lenient, parse)
@@ -150,21 +155,22 @@ def _label_set(cfg: dict[str, Any]) -> Scorer:
 def _number(cfg: dict[str, Any]) -> Scorer:
     field, lenient = cfg["target_field"], cfg["mode"] == "lenient"
     units = units_pattern(cfg["units"])
-    log_scale = cfg["scale"] == "log"
+    rule = NumericRule(cfg)
+    log_scale = rule.log_scale
 
     def parse(value: Any) -> tuple[Any, str, str]:
         return parse_number(value, units, lenient)
 
     def score(ext: Extraction, item: Any) -> Outcome:
         target = _target(item, field)
-        if isinstance(target, bool) or not isinstance(target, int | float) or not math.isfinite(target):
+        if isinstance(target, bool) or not isinstance(target, (int, float)) or not math.isfinite(target):
             return _bad_item(field, f"is {clip(target)}, not a finite number")
         if log_scale and target <= 0:
             return _bad_item(field, f"is {target!r}, which has no logarithm (scale='log')")
         number, reason, raw, detail, conf = resolve(ext, lenient, parse)
         if reason:
             return Outcome(0.0, reason, raw, detail, conf)
-        value, why, detail = numeric_score(number, float(target), cfg)
+        value, why, detail = rule.score(number, float(target))
         return Outcome(value, why, number, detail, conf)
 
     return score
@@ -335,11 +341,10 @@ def evaluate(scorer: Scorer, sample: Any, item: Any) -> Outcome:
     """Score one sample against one item; never raises, always a score in [0, 1]."""
     try:
         outcome = scorer(extract(sample), item)
-        value = float(outcome.score)
-        if not value >= 0.0:  # also catches NaN
-            value = 0.0
-        elif value > 1.0:
-            value = 1.0
-        return outcome._replace(score=value)
+        value = outcome.score
+        if type(value) is float and 0.0 <= value <= 1.0:
+            return outcome
+        value = float(value)
+        return outcome._replace(score=min(1.0, value) if value >= 0.0 else 0.0)  # NaN fails ">=": 0
     except Exception as exc:  # a grader must never raise on model output
         return Outcome(0.0, "grader_error", None, f"{type(exc).__name__}: {exc}"[:200], None)

@@ -86,7 +86,7 @@ def as_confidence(value: Any) -> float | None:
             value = float(text) / scale
         except ValueError:
             return None
-    if isinstance(value, int | float):
+    if isinstance(value, (int, float)):
         number = float(value)
         if math.isfinite(number) and 0.0 <= number <= 1.0:
             return number

@@ -62,6 +62,7 @@ class LabelTable:
             if owner is not None:
                 self._index(tuple(key.split()), owner)
         self._cache: dict[str, tuple[str | None, str, str]] = {}
+        self._gold: dict[str, str | None] = {}
 
     def _index(self, tokens: tuple[str, ...], label: str) -> None:
         if tokens:
@@ -77,6 +78,17 @@ class LabelTable:
         if label is None:
             return self.loose.get(norm_loose(text))
         return None
+
+    def lookup_cached(self, text: str) -> str | None:
+        """:meth:`lookup` with a bounded cache (reference labels repeat across items)."""
+        try:
+            return self._gold[text]
+        except KeyError:
+            pass
+        if len(self._gold) >= _CACHE_MAX:
+            self._gold.clear()
+        label = self._gold[text] = self.lookup(text)
+        return label
 
     def mentioned(self, text: str) -> tuple[set[str], list[str]]:
         """Labels mentioned in ``text`` as whole token sequences (negated mentions skipped), and the loose tokens."""
@@ -131,7 +143,7 @@ def answer_text(value: Any) -> tuple[str | None, str, str]:
         return value, "", ""
     if isinstance(value, bool):
         return ("true" if value else "false"), "", ""
-    if isinstance(value, int | float):
+    if isinstance(value, (int, float)):
         return repr(value), "", ""
     if isinstance(value, list):
         if len(value) == 1:

@@ -25,6 +25,7 @@ _MINUS_TABLE = str.maketrans(dict.fromkeys(_MINUS_CHARS, "-") | {"\u00a0": " ", 
 _THOUSANDS_RE = re.compile(r"(?<![\d.,])(\d{1,3})((?:[,']\d{3})+)(?![\d,'])")
 _DECIMAL_COMMA_RE = re.compile(r"(?<=\d),(?=\d)")
 _PLUS_MINUS_RE = re.compile(r"(?:\u00b1|\+/-|\+-)\s?[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?", re.IGNORECASE)
+_PLAIN_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _NUMBER_RE = re.compile(r"(?<![\w.])[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?", re.IGNORECASE)
 _TIMES_TEN_RE = re.compile(r" ?(?:x|\*|\u00d7|\u00b7|\u22c5) ?10 ?(?:\^|\*\*)? ?([+-]?\d{1,4})(?![\d.])", re.IGNORECASE)
 _SPECIAL_RE = re.compile(r"(?<![a-z])(nan|[+-]?inf(?:inity)?)(?![a-z])", re.IGNORECASE)
@@ -46,7 +47,7 @@ def parse_number(value: Any, units: re.Pattern[str] | None, lenient: bool) -> tu
     """
     if isinstance(value, bool) or value is None:
         return None, "parse_error" if value is not None else "no_answer", f"the answer is {value!r}, not a number"
-    if isinstance(value, int | float):
+    if isinstance(value, (int, float)):
         number = float(value) if not isinstance(value, int) or abs(value) < 2**1023 else math.inf
         return _finite(number, repr(value))
     if isinstance(value, list):
@@ -59,13 +60,20 @@ def parse_number(value: Any, units: re.Pattern[str] | None, lenient: bool) -> tu
         return None, "parse_error", f"the answer is a {type(value).__name__}, not a number"
     if len(value) > _MAX_NUMBER_TEXT:
         return None, "parse_error", f"the answer is {len(value)} characters long, not a number"
+    plain = value.strip()
+    if _PLAIN_RE.fullmatch(plain) and (units is None or units.search(plain) is None):
+        return _finite(float(plain), plain)  # quick path: exactly what the full parse below reads
     text = value if value.isascii() else unicodedata.normalize("NFKC", value).translate(_MINUS_TABLE)
     if units is not None:
         text = units.sub(" ", text)
     text = " ".join(text.split())
-    text = _THOUSANDS_RE.sub(_drop_separators, text)
-    text = _DECIMAL_COMMA_RE.sub(".", text) if text.count(",") == 1 and "." not in text else text
-    text = _PLUS_MINUS_RE.sub(" ", text)
+    if _PLAIN_RE.fullmatch(text):
+        return _finite(float(text), text)
+    if "," in text or "'" in text:
+        text = _THOUSANDS_RE.sub(_drop_separators, text)
+        text = _DECIMAL_COMMA_RE.sub(".", text) if text.count(",") == 1 and "." not in text else text
+    if "\u00b1" in text or "+" in text:
+        text = _PLUS_MINUS_RE.sub(" ", text)
     found = list(_NUMBER_RE.finditer(text))
     if not found:
         special = _SPECIAL_RE.search(text)
@@ -113,24 +121,36 @@ def decay_score(excess: float, decay: str, width: float) -> float:
     return 0.0
 
 
-def numeric_score(answer: float, target: float, cfg: dict[str, Any]) -> tuple[float, str, str]:
-    """Score ``answer`` against ``target`` under the numeric configuration ``cfg``: ``(score, reason, detail)``."""
-    bounds = cfg.get("bounds")
-    if bounds is not None and not (bounds[0] <= answer <= bounds[1]):
-        return 0.0, "out_of_range", f"{answer!r} is outside the accepted range [{bounds[0]!r}, {bounds[1]!r}]"
-    if cfg["scale"] == "log":
-        if answer <= 0.0:
-            return 0.0, "out_of_range", f"{answer!r} is not positive, so it has no logarithm"
-        error = abs(math.log10(answer) - math.log10(target))
-    else:
-        error = abs(answer - target)
-    tolerance = max(cfg["abs_tol"], cfg["rel_tol"] * abs(target))
-    if not math.isfinite(error):
-        return 0.0, "out_of_range", f"the error of {answer!r} is not finite"
-    score = decay_score(error - tolerance, cfg["decay"], cfg["width"])
-    detail = f"error {error:.6g} (tolerance {tolerance:.6g})"
-    if score >= 1.0:
-        return 1.0, "correct", detail
-    if score <= 0.0:
-        return 0.0, "incorrect", detail
-    return score, "partial", detail
+class NumericRule:
+    """A numeric grader's scoring parameters, read once from its configuration."""
+
+    def __init__(self, cfg: dict[str, Any]) -> None:
+        self.abs_tol = float(cfg["abs_tol"])
+        self.rel_tol = float(cfg["rel_tol"])
+        self.decay = str(cfg["decay"])
+        self.width = float(cfg["width"])
+        self.log_scale = cfg["scale"] == "log"
+        bounds = cfg.get("bounds")
+        self.bounds = (float(bounds[0]), float(bounds[1])) if bounds is not None else None
+
+    def score(self, answer: float, target: float) -> tuple[float, str, str]:
+        """Score ``answer`` against ``target``: ``(score, reason, detail)``."""
+        bounds = self.bounds
+        if bounds is not None and not (bounds[0] <= answer <= bounds[1]):
+            return 0.0, "out_of_range", f"{answer!r} is outside the accepted range [{bounds[0]!r}, {bounds[1]!r}]"
+        if self.log_scale:
+            if answer <= 0.0:
+                return 0.0, "out_of_range", f"{answer!r} is not positive, so it has no logarithm"
+            error = abs(math.log10(answer) - math.log10(target))
+        else:
+            error = abs(answer - target)
+        tolerance = max(self.abs_tol, self.rel_tol * abs(target))
+        if not math.isfinite(error):
+            return 0.0, "out_of_range", f"the error of {answer!r} is not finite"
+        score = decay_score(error - tolerance, self.decay, self.width)
+        detail = f"error {error:.6g} (tolerance {tolerance:.6g})"
+        if score >= 1.0:
+            return 1.0, "correct", detail
+        if score <= 0.0:
+            return 0.0, "incorrect", detail
+        return score, "partial", detail
