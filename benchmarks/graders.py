@@ -25,7 +25,34 @@ from biorft.graders._rt import engine
 
 ROOT = Path(__file__).resolve().parents[1]
 B3DB = ROOT.parent / "shared" / "data" / "molecules" / "b3db" / "B3DB_classification.tsv"
-WORDS = ["the", "molecule", "is", "small", "and", "lipophilic", "with", "few", "hydrogen", "bond", "donors", "so", "passive", "diffusion", "across", "the", "endothelium", "is", "likely", "although", "efflux", "by", "P-glycoprotein", "could", "limit", "exposure"]
+WORDS = [
+    "the",
+    "molecule",
+    "is",
+    "small",
+    "and",
+    "lipophilic",
+    "with",
+    "few",
+    "hydrogen",
+    "bond",
+    "donors",
+    "so",
+    "passive",
+    "diffusion",
+    "across",
+    "the",
+    "endothelium",
+    "is",
+    "likely",
+    "although",
+    "efflux",
+    "by",
+    "P-glycoprotein",
+    "could",
+    "limit",
+    "exposure",
+]
 FALLBACK_SMILES = [
     "CCO",
     "CC(=O)Oc1ccccc1C(=O)O",
