@@ -121,3 +121,14 @@ def test_configuration_must_be_json() -> None:
     with pytest.raises(GraderError, match="JSON"):
         Grader({"type": "format", "name": "x", "sources": ["line"], "mode": "strict", "bad": float("nan")})
     assert json.loads(json.dumps(GRADERS["gate"].config)) == GRADERS["gate"].config
+
+
+def test_importing_graders_and_rewards_stays_light() -> None:
+    import subprocess
+
+    code = (
+        "import sys, biorft.graders, biorft.rewards; heavy = [m for m in ('rdkit', 'polars', 'openai', 'numpy', "
+        "'torch', 'trl') if m in sys.modules]; print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "", f"importing biorft.graders pulled in: {out}"

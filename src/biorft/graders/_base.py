@@ -94,7 +94,8 @@ class Grader:
             >>> src = LabelGrader(["yes", "no"]).to_source()
             >>> ns: dict[str, object] = {}
             >>> exec(compile(src, "grader.py", "exec"), ns)
-            >>> ns["grade"]({"output_text": "Answer: yes"}, {"target": "yes"})
+            >>> grade = ns["grade"]
+            >>> grade({"output_text": "Answer: yes"}, {"target": "yes"})
             1.0
         """
         return grader_source(self.name, self._config_json)

@@ -94,7 +94,8 @@ def grader_source(name: str, config_json: str) -> str:
         >>> src = grader_source("demo", '{"type": "format", "name": "demo", "sources": ["line"], "mode": "strict"}')
         >>> namespace: dict[str, object] = {}
         >>> exec(compile(src, "grader.py", "exec"), namespace)
-        >>> namespace["grade"]({"output_text": "Answer: 42"}, {})
+        >>> grade = namespace["grade"]
+        >>> grade({"output_text": "Answer: 42"}, {})
         1.0
     """
     header = (

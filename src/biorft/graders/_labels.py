@@ -70,8 +70,8 @@ class LabelGrader(Grader):
     Example:
         >>> g = LabelGrader(["sensitive", "insensitive"], {"sensitive": ["dosage sensitive"]})
         >>> item = {"target": "sensitive"}
-        >>> [g(out, item) for out in ["Answer: Dosage-Sensitive", "Answer: insensitive", "Answer: either"]]
-        [1.0, 0.0, 0.0]
+        >>> g("Answer: Dosage-Sensitive", item), g("Answer: insensitive", item), g("Answer: either", item)
+        (1.0, 0.0, 0.0)
         >>> g.explain("<answer>sensitive or insensitive</answer>", item).reason
         <Reason.HEDGED: 'hedged'>
     """
