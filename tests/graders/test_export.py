@@ -121,6 +121,14 @@ def test_configuration_must_be_json() -> None:
     with pytest.raises(GraderError, match="JSON"):
         Grader({"type": "format", "name": "x", "sources": ["line"], "mode": "strict", "bad": float("nan")})
     assert json.loads(json.dumps(GRADERS["gate"].config)) == GRADERS["gate"].config
+    with pytest.raises(GraderError, match="invalid grader configuration"):
+        Grader({"type": "nonsense", "name": "x"})
+    with pytest.raises(GraderError, match="invalid grader configuration"):
+        Grader({"type": "label", "name": "x"})
+    rebuilt = Grader(GRADERS["weighted"].config)
+    assert rebuilt("Answer: sensitive", {"target": "sensitive"}) == GRADERS["weighted"](
+        "Answer: sensitive", {"target": "sensitive"}
+    )
 
 
 def test_importing_graders_and_rewards_stays_light() -> None:

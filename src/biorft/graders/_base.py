@@ -45,7 +45,12 @@ class Grader:
             raise GraderError(f"grader configuration must be plain finite JSON: {exc}") from exc
         self._config_json = text
         self._config: dict[str, Any] = json.loads(text)
-        self._scorer: Scorer = build(self._config)
+        try:
+            self._scorer: Scorer = build(self._config)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise GraderError(
+                f"invalid grader configuration ({type(exc).__name__}: {exc}); build graders with the grader classes"
+            ) from exc
         self.name: str = str(self._config["name"])
         self.referenced_fields: frozenset[str] = frozenset(referenced_fields)
 

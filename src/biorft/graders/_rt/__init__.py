@@ -7,7 +7,8 @@ the very same code. Rules for these modules:
 - import only the standard library at module level (RDKit inside the functions that need it);
 - refer to another runtime module only through a single-line ``from biorft.graders._rt.<module> import ...``
   statement, which the exporter removes (the exported file is one namespace);
-- top-level names are unique across the modules (the exporter checks).
+- top-level names are unique across the modules (the exporter checks), so they carry no ``__all__`` of their own:
+  they are private, and :mod:`biorft.graders` re-exports what is public.
 """
 
 from __future__ import annotations
