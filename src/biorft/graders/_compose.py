@@ -7,7 +7,7 @@ the answer per output, and the composition is exported as one python grader (see
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from biorft.errors import GraderError
 from biorft.graders._base import Grader, check_number
@@ -102,7 +102,19 @@ class Gate(Grader):
         self.gate, self.grader = gate, grader
 
 
-class MinOf(Grader):
+class _Extreme(Grader):
+    """The lowest or highest of the parts' scores (``_TYPE`` ``"min"`` / ``"max"``)."""
+
+    _TYPE: ClassVar[str]
+
+    def __init__(self, graders: Iterable[Grader], *, name: str | None = None) -> None:
+        parts = _check_graders("graders", graders)
+        config = {"type": self._TYPE, "name": str(name or self._TYPE), "parts": [g.config for g in parts]}
+        super().__init__(config, referenced_fields=_fields(parts))
+        self.parts: tuple[Grader, ...] = tuple(parts)
+
+
+class MinOf(_Extreme):
     """The lowest of the parts' scores (every part must be satisfied).
 
     Args:
@@ -118,14 +130,10 @@ class MinOf(Grader):
         1.0
     """
 
-    def __init__(self, graders: Iterable[Grader], *, name: str = "min") -> None:
-        parts = _check_graders("graders", graders)
-        config = {"type": "min", "name": str(name), "parts": [g.config for g in parts]}
-        super().__init__(config, referenced_fields=_fields(parts))
-        self.parts: tuple[Grader, ...] = tuple(parts)
+    _TYPE = "min"
 
 
-class MaxOf(Grader):
+class MaxOf(_Extreme):
     """The highest of the parts' scores (any part may be satisfied).
 
     Args:
@@ -142,8 +150,4 @@ class MaxOf(Grader):
         1.0
     """
 
-    def __init__(self, graders: Iterable[Grader], *, name: str = "max") -> None:
-        parts = _check_graders("graders", graders)
-        config = {"type": "max", "name": str(name), "parts": [g.config for g in parts]}
-        super().__init__(config, referenced_fields=_fields(parts))
-        self.parts: tuple[Grader, ...] = tuple(parts)
+    _TYPE = "max"

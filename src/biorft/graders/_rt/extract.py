@@ -24,6 +24,8 @@ import math
 import re
 from typing import Any, NamedTuple
 
+from biorft.graders._rt.text import json_or_none
+
 MAX_CANDIDATES = 64
 """At most this many answers are kept from one output (the last ones)."""
 
@@ -122,10 +124,7 @@ def _whole_json(text: str) -> dict[Any, Any] | None:
         text = inner.strip()
     if not (text.startswith("{") and text.endswith("}")):
         return None
-    try:
-        obj = json.loads(text)
-    except (ValueError, RecursionError):
-        return None
+    obj = json_or_none(text)
     return obj if isinstance(obj, dict) else None
 
 
@@ -133,10 +132,7 @@ def _inline_value(raw: str) -> tuple[Any, float | None]:
     """The answer inside a tag or after ``Answer:``: unwraps ``{"answer": ...}`` and a repeated ``Answer:``."""
     value = raw.strip()
     if value.startswith("{") and value.endswith("}"):
-        try:
-            obj = json.loads(value)
-        except (ValueError, RecursionError):
-            obj = None
+        obj = json_or_none(value)
         if isinstance(obj, dict):
             found, answer, confidence = _answer_of(obj)
             if found:
@@ -195,10 +191,7 @@ def extract(sample: Any) -> Extraction:
     else:
         return _EMPTY._replace(note=f"sample is a {type(sample).__name__}, not a dict or str")
     if isinstance(output_json, str):
-        try:
-            output_json = json.loads(output_json)
-        except (ValueError, RecursionError):
-            output_json = None
+        output_json = json_or_none(output_json)
     if isinstance(output_json, dict):
         found, value, confidence = _answer_of(output_json)
         if found:

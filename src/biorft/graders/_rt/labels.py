@@ -12,11 +12,10 @@ precedes it).
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-from biorft.graders._rt.text import clip, norm_loose, norm_strong
+from biorft.graders._rt.text import clip, json_or_none, norm_loose, norm_strong
 
 _HEDGE_WORDS = frozenset({"both", "either"})
 _NEGATIONS = frozenset({"not", "non", "no", "never"})
@@ -174,10 +173,7 @@ def match_label_set(table: LabelTable, value: Any, lenient: bool) -> tuple[froze
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("[") and text.endswith("]"):
-            try:
-                parsed = json.loads(text)
-            except (ValueError, RecursionError):
-                parsed = None
+            parsed = json_or_none(text)
             if isinstance(parsed, list):
                 value = parsed
     if isinstance(value, str):

@@ -12,6 +12,7 @@ Two normal forms are used to match answers against a vocabulary:
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from typing import Any
@@ -49,3 +50,11 @@ def clip(value: Any, limit: int = 60) -> str:
     """``value`` (its ``repr`` unless a str) cut to ``limit`` characters for messages."""
     text = value if isinstance(value, str) else repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def json_or_none(text: str) -> Any:
+    """``json.loads(text)``, or ``None`` when ``text`` is not JSON (or nests too deeply to parse)."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
