@@ -170,10 +170,11 @@ class FakeOpenAI:
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        with self._lock:  # stop() may race with the die_after thread: take the server out exactly once
+            server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
 
     def __enter__(self) -> FakeOpenAI:
         return self.start() if self._server is None else self
