@@ -18,11 +18,10 @@ Example:
     ...     "operation": "eq", "input": "{{ sample.output_text }}", "reference": "{{ item.target }}"})
     >>> report.ok, report.n_lines
     (False, 2)
-    >>> for p in report.problems:
-    ...     print(p.line, p.field, "-", p.message[:44])
-    2 messages[0].role - role 'assistant' is not allowed in RFT data
-    2 messages - the last message must have role 'user', go
-    2 target - missing; the grader reads item['target'], s
+    >>> [(p.line, p.field) for p in report.problems]
+    [(2, 'messages[0].role'), (2, 'messages'), (2, 'target')]
+    >>> print(report.problems[-1])
+    line 2: target: missing; the grader reads item['target'], so every line needs it
 """
 
 from __future__ import annotations
