@@ -210,6 +210,7 @@ class RFTState:
     processing_polls: int = 1  # retrieves before an uploaded file shows "processed"
     next_file_error: str | None = None  # the next upload ends in status "error" with these details
     create_job_denied: int | None = None  # 403 or 400: this account can no longer create fine-tuning jobs
+    lose_next_create_reply: bool = False  # create the next job, then answer 500 as if the reply was lost
     api_key: str | None = None  # when set, any other key gets a 401 that echoes the key it was sent
     grader_timeout: float = 10.0
     graders_run: list[Json] = field(default_factory=list)  # bodies of /graders/run, in order
@@ -611,6 +612,9 @@ def _create_job(fake: FakeOpenAI, req: Request) -> Reply:
     job = FakeJob(f"ftjob-{uuid.uuid4().hex[:24]}", body, state.job_script, int(time.time()))
     job.event(f"Validating training file: {body['training_file']} and validation file: {body.get('validation_file')}")
     state.jobs[job.id] = job
+    if state.lose_next_create_reply:
+        state.lose_next_create_reply = False
+        return _error(500, "The server had an error while processing your request.")
     return _reply(200, job.to_json())
 
 

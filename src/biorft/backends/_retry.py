@@ -158,23 +158,21 @@ def _service_message(exc: openai.APIStatusError, secrets: Iterable[str]) -> tupl
     return redact(message, secrets), code
 
 
-_UNAVAILABLE_WORDS: tuple[str, ...] = (
-    "no longer",
-    "not available",
-    "unavailable",
-    "disabled",
-    "not enabled",
-    "not allowed",
-)
-_UNAVAILABLE_WORDS += ("deprecated", "discontinued", "sunset", "not supported", "does not have access")
+_CLOSED_WORDS = ("no longer", "discontinued", "sunset", "stopped accepting", "shut down", "end of life")
+_CLOSED_CODE_WORDS = ("unavailable", "disabled", "not_available", "deprecated", "discontinued")
 
 
 def _fine_tuning_closed(status: int, message: str, code: str | None) -> bool:
     """Whether an answer to *creating a job* says the account cannot fine-tune any more (403, or such a 400)."""
     if status == 403:
         return True
-    text = f"{code or ''} {message}".lower().replace("-", "_").replace(" ", "_")
-    return status == 400 and "fine_tun" in text and any(w.replace(" ", "_") in text for w in _UNAVAILABLE_WORDS)
+    if status != 400:
+        return False
+    code_l = (code or "").lower()
+    if "fine_tun" in code_l and any(w in code_l for w in _CLOSED_CODE_WORDS):
+        return True
+    text = message.lower().replace("-", " ")
+    return "fine tun" in text and any(w in text for w in _CLOSED_WORDS)
 
 
 def translate_error(
