@@ -9,15 +9,15 @@ from typing import Any
 
 import openai
 import pytest
-
-from biorft.backends.openai_rft import OpenAIRFT, RetryPolicy
 from tests.fakes._rft import RFTState, rft_state
 from tests.fakes.openai_server import FakeOpenAI
+
+from biorft.backends.openai_rft import OpenAIRFT, RetryPolicy
 
 API_KEY = "sk-test-biorft-0123456789abcdef"
 
 # A real python grader, as biorft.graders exports them: self-contained, never raises, reads item["target"].
-CONTAINS_SOURCE = '''\
+CONTAINS_SOURCE = """\
 def grade(sample, item):
     try:
         text = sample.get("output_text") or ""
@@ -26,14 +26,15 @@ def grade(sample, item):
         return 1.0 if answer == item["target"] else 0.0
     except Exception:
         return 0.0
-'''
+"""
 
 
 class StubGrader:
     """The grader contract of biorft.graders: to_openai(), referenced_fields, name (and a local __call__)."""
 
-    def __init__(self, source: str = CONTAINS_SOURCE, name: str = "label_match",
-                 fields: frozenset[str] = frozenset({"target"})) -> None:
+    def __init__(
+        self, source: str = CONTAINS_SOURCE, name: str = "label_match", fields: frozenset[str] = frozenset({"target"})
+    ) -> None:
         self.source = source
         self.name = name
         self.referenced_fields = fields

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import openai
 import pytest
+from tests.backends.conftest import StubGrader, rft_line, write_export
+from tests.fakes._rft import JobScript, RFTState
+from tests.fakes.openai_server import FakeOpenAI
 
 from biorft.backends.openai_rft import (
     JobHandle,
@@ -16,9 +19,6 @@ from biorft.backends.openai_rft import (
     RewardGapWarning,
     WatchTimeout,
 )
-from tests.backends.conftest import StubGrader, rft_line, write_export
-from tests.fakes._rft import JobScript, RFTState
-from tests.fakes.openai_server import FakeOpenAI
 
 
 def test_submit_and_watch_end_to_end(rft_any: OpenAIRFT, export_dir: Path, state: RFTState) -> None:
@@ -129,8 +129,9 @@ def test_upload_again_when_the_service_lost_the_file(rft: OpenAIRFT, export_dir:
     assert set(state.files) == {second}
 
 
-def test_upload_waits_for_processing_with_backoff(rft: OpenAIRFT, export_dir: Path, state: RFTState,
-                                                  sleeps: list[float]) -> None:
+def test_upload_waits_for_processing_with_backoff(
+    rft: OpenAIRFT, export_dir: Path, state: RFTState, sleeps: list[float]
+) -> None:
     state.processing_polls = 4
     file_id = rft.upload(export_dir / "train.jsonl")
     assert state.files[file_id].status() == "processed"
@@ -184,8 +185,13 @@ def test_run_multi_grader(rft: OpenAIRFT) -> None:
         "name": "label_and_format",
         "graders": {
             "label": StubGrader().to_openai(),
-            "format": {"type": "string_check", "name": "has_answer", "operation": "like",
-                       "input": "{{ sample.output_text }}", "reference": "Answer:"},
+            "format": {
+                "type": "string_check",
+                "name": "has_answer",
+                "operation": "like",
+                "input": "{{ sample.output_text }}",
+                "reference": "Answer:",
+            },
         },
         "calculate_output": "0.8 * label + 0.2 * format",
     }

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import openai
 import pytest
+from tests.backends.conftest import API_KEY, Sleeps, StubGrader, make_client, rft_line, write_export
+from tests.fakes._rft import JobScript, RFTState
+from tests.fakes.openai_server import Failure, FakeOpenAI, Reply, Request, error_body
 
 from biorft.backends.openai_rft import (
     AuthenticationError,
@@ -25,9 +28,6 @@ from biorft.backends.openai_rft import (
     UnsupportedModel,
 )
 from biorft.errors import BackendError, DatasetError, GraderError
-from tests.backends.conftest import API_KEY, Sleeps, StubGrader, make_client, rft_line, write_export
-from tests.fakes._rft import JobScript, RFTState
-from tests.fakes.openai_server import Failure, FakeOpenAI, Reply, Request, error_body
 
 
 def _posts(fake: FakeOpenAI, suffix: str) -> int:
@@ -106,7 +106,9 @@ def test_insufficient_quota_is_not_retried(rft: OpenAIRFT, fake: FakeOpenAI, sle
 
 
 def test_5xx_retried_with_growing_backoff(rft: OpenAIRFT, fake: FakeOpenAI, sleeps: Sleeps) -> None:
-    fake.inject(Failure("status", status=500, path="/fine_tuning/jobs"), Failure("status", status=502, path="/fine_tuning/jobs"))
+    fake.inject(
+        Failure("status", status=500, path="/fine_tuning/jobs"), Failure("status", status=502, path="/fine_tuning/jobs")
+    )
     assert rft.jobs() == []
     assert len(sleeps) == 2
     assert 0.5 <= sleeps[0] <= 1.0
@@ -177,8 +179,9 @@ def test_failed_job_raises_with_its_error(rft: OpenAIRFT, export_dir: Path, stat
     assert [p.step for p in summary.history] == [1, 2]
 
 
-def test_lost_create_reply_does_not_make_a_second_job(rft: OpenAIRFT, export_dir: Path, state: RFTState,
-                                                      fake: FakeOpenAI) -> None:
+def test_lost_create_reply_does_not_make_a_second_job(
+    rft: OpenAIRFT, export_dir: Path, state: RFTState, fake: FakeOpenAI
+) -> None:
     state.lose_next_create_reply = True
     job = rft.submit(export_dir, StubGrader())
     assert list(state.jobs) == [job.id]
@@ -246,8 +249,14 @@ def test_grader_that_hangs(rft: OpenAIRFT, state: RFTState) -> None:
 
 
 def test_grader_the_service_rejects(rft: OpenAIRFT) -> None:
-    with_typo = {"type": "string_check", "name": "g", "operation": "eq", "input": "{{ sample.output_text }}",
-                 "reference": "{{ item.target }}", "pass_treshold": 1}
+    with_typo = {
+        "type": "string_check",
+        "name": "g",
+        "operation": "eq",
+        "input": "{{ sample.output_text }}",
+        "reference": "{{ item.target }}",
+        "pass_treshold": 1,
+    }
     with pytest.raises(InvalidRequest, match="pass_treshold: unknown parameter"):
         rft.validate_grader(with_typo)
 
@@ -258,8 +267,10 @@ def test_grader_the_service_rejects(rft: OpenAIRFT) -> None:
         (StubGrader(source="def grade(sample, item):\n    return 1.0\n" + "#" * 262_144), "under 262,144 bytes"),
         (StubGrader(source="def score(sample, item):\n    return 1.0\n"), "no top-level function grade"),
         (StubGrader(source="def grade(sample item):\n"), "does not parse"),
-        ({"type": "multi", "name": "m", "graders": {"a": StubGrader().to_openai()}, "calculate_output": "a + b"},
-         "'b', which is not one of its graders"),
+        (
+            {"type": "multi", "name": "m", "graders": {"a": StubGrader().to_openai()}, "calculate_output": "a + b"},
+            "'b', which is not one of its graders",
+        ),
         ({"type": "string_check", "name": "g", "operation": "startswith", "input": "", "reference": ""}, "operation"),
         ({"type": "unknown", "name": "g"}, "type is 'unknown'"),
     ],
@@ -294,8 +305,9 @@ def test_model_allow_list_and_override(rft: OpenAIRFT, export_dir: Path, fake: F
         ({"compute_multiplier": -1.0}, "positive number"),
     ],
 )
-def test_bad_hyperparameters_fail_locally(rft: OpenAIRFT, export_dir: Path, fake: FakeOpenAI, hp: dict[str, object],
-                                          match: str) -> None:
+def test_bad_hyperparameters_fail_locally(
+    rft: OpenAIRFT, export_dir: Path, fake: FakeOpenAI, hp: dict[str, object], match: str
+) -> None:
     with pytest.raises(InvalidHyperparameter, match=match):
         rft.submit(export_dir, StubGrader(), hyperparameters=hp)
     assert fake.requests == []
@@ -369,8 +381,9 @@ def test_no_client_in_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path:
 
 
 # -- the fake itself checks bodies against the SDK's types (so the tests above could fail) -----------------
-def test_fake_refuses_bodies_the_sdk_types_do_not_allow(client: openai.OpenAI, rft: OpenAIRFT,
-                                                        export_dir: Path) -> None:
+def test_fake_refuses_bodies_the_sdk_types_do_not_allow(
+    client: openai.OpenAI, rft: OpenAIRFT, export_dir: Path
+) -> None:
     train, valid = rft.upload(export_dir / "train.jsonl"), rft.upload(export_dir / "valid.jsonl")
     method = {"type": "reinforcement", "reinforcement": {"grader": StubGrader().to_openai()}}
     bad_hp = {**method, "reinforcement": {**method["reinforcement"], "hyperparameters": {"reasoning_effort": "max"}}}
@@ -380,10 +393,12 @@ def test_fake_refuses_bodies_the_sdk_types_do_not_allow(client: openai.OpenAI, r
         {"method": {"type": "reinforcement", "reinforcement": {"grader": {"type": "python", "name": "g"}}}},
     ):
         with pytest.raises(openai.BadRequestError):
-            client.fine_tuning.jobs.create(model="o4-mini-2025-04-16", training_file=train, validation_file=valid,
-                                           **kwargs)  # type: ignore[arg-type]
+            client.fine_tuning.jobs.create(
+                model="o4-mini-2025-04-16", training_file=train, validation_file=valid, **kwargs
+            )  # type: ignore[arg-type]
     with pytest.raises(openai.BadRequestError, match="requires a validation file"):
         client.fine_tuning.jobs.create(model="o4-mini-2025-04-16", training_file=train, method=method)  # type: ignore[arg-type]
-    ok = client.fine_tuning.jobs.create(model="o4-mini-2025-04-16", training_file=train, validation_file=valid,
-                                        method=method)  # type: ignore[arg-type]
+    ok = client.fine_tuning.jobs.create(
+        model="o4-mini-2025-04-16", training_file=train, validation_file=valid, method=method
+    )  # type: ignore[arg-type]
     assert ok.status == "validating_files"

@@ -27,13 +27,20 @@ def register(sub: Any) -> None:
     s.add_argument("--valid", help="validation JSONL when DATA is a file")
     s.add_argument("--grader", help="grader JSON (default: grader.json beside the data)")
     s.add_argument("--model", default=DEFAULT_MODEL, help=f"base model (default {DEFAULT_MODEL})")
-    s.add_argument("--hp", action="append", default=[], metavar="NAME=VALUE",
-                   help="RFT hyperparameter, repeatable (e.g. --hp n_epochs=2 --hp reasoning_effort=low)")
+    s.add_argument(
+        "--hp",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="RFT hyperparameter, repeatable (e.g. --hp n_epochs=2 --hp reasoning_effort=low)",
+    )
     s.add_argument("--suffix", help="up to 64 characters added to the fine-tuned model's name")
     s.add_argument("--seed", type=int, help="the job's seed")
     s.add_argument("--allow-any-model", action="store_true", help="skip biorft's RFT model allow-list")
     s.add_argument("--skip-grader-check", action="store_true", help="do not call the grader validation endpoint")
     s.add_argument("--watch", action="store_true", help="follow the job after creating it")
+    s.add_argument("--poll", type=float, default=10.0, help="with --watch: seconds between polls")
+    s.add_argument("--no-progress", action="store_true", help="with --watch: log events instead of a progress bar")
     s.add_argument("--state-file", help="upload registry JSON (default ~/.cache/biorft/openai_files.json)")
     s.set_defaults(func=run_submit)
 
@@ -103,7 +110,7 @@ def run_submit(args: argparse.Namespace) -> int:
     )
     print(job.id)
     if args.watch:
-        return _finish(job.watch())
+        return _finish(job.watch(poll=args.poll, progress=not args.no_progress))
     return 0
 
 

@@ -11,8 +11,10 @@ def register(sub: Any) -> None:
     """Add the ``validate`` sub-command."""
     p = sub.add_parser("validate", help="check OpenAI RFT JSONL files (line numbers; exit 1 on problems)")
     p.add_argument("files", nargs="+", metavar="FILE", help="JSONL file(s) to check")
-    p.add_argument("--grader", help="grader JSON whose item fields every line needs (default: grader.json beside "
-                                    "each file, when present)")
+    p.add_argument(
+        "--grader",
+        help="grader JSON whose item fields every line needs (default: grader.json beside each file, when present)",
+    )
     p.add_argument("--strict", action="store_true", help="also fail on warnings (duplicate ids or prompts)")
     p.set_defaults(func=run)
 
@@ -34,8 +36,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"{path}:{w.line}: warning: {w.field + ': ' if w.field else ''}{w.message}")
         fields = f"; grader fields {sorted(report.referenced_fields)} from {grader}" if grader else ""
         status = "ok" if report.ok else "FAILED"
-        print(f"{path}: {status}, {report.n_lines} line(s), {len(report.problems)} problem(s), "
-              f"{len(report.warnings)} warning(s){fields}")
+        print(
+            f"{path}: {status}, {report.n_lines} line(s), {len(report.problems)} problem(s), "
+            f"{len(report.warnings)} warning(s){fields}"
+        )
         n_problems += len(report.problems)
         n_warnings += len(report.warnings)
     return 1 if n_problems or (args.strict and n_warnings) else 0
