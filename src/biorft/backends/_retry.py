@@ -46,8 +46,8 @@ T = TypeVar("T")
 
 TRL_HINT = (
     "train with the open-trainer backend instead: the same splits and graders work with TRL GRPO "
-    "(biorft.backends.trl, guide 'Fine-tune with TRL GRPO'), or with Azure OpenAI RFT through an "
-    "openai.AzureOpenAI client"
+    "(biorft.backends.trl.grpo_recipe, guide 'Fine-tune an open model with TRL GRPO'), or with Azure OpenAI RFT "
+    "through an openai.AzureOpenAI client"
 )
 
 
