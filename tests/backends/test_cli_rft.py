@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.backends.conftest import API_KEY, rft_line, write_export
+from tests.backends._rft_helpers import API_KEY, rft_line, write_export
 from tests.fakes._rft import JobScript, RFTState
 from tests.fakes.openai_server import FakeOpenAI
 

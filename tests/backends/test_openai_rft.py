@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openai
 import pytest
-from tests.backends.conftest import StubGrader, rft_line, write_export
+from tests.backends._rft_helpers import StubGrader, rft_line, write_export
 from tests.fakes._rft import JobScript, RFTState
 from tests.fakes.openai_server import FakeOpenAI
 

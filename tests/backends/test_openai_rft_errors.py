@@ -7,7 +7,7 @@ from pathlib import Path
 
 import openai
 import pytest
-from tests.backends.conftest import API_KEY, Sleeps, StubGrader, make_client, rft_line, write_export
+from tests.backends._rft_helpers import API_KEY, Sleeps, StubGrader, make_client, rft_line, write_export
 from tests.fakes._rft import JobScript, RFTState
 from tests.fakes.openai_server import Failure, FakeOpenAI, Reply, Request, error_body
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.backends.conftest import StubGrader
+from tests.backends._rft_helpers import StubGrader
 
 from biorft.backends._grader import check_grader, grader_payload
 from biorft.backends._metrics import MetricPoint, merge_points, metric_from_data, reward_gap_warning

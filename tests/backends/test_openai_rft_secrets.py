@@ -14,7 +14,7 @@ import openai
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.backends.conftest import StubGrader, make_client, write_export
+from tests.backends._rft_helpers import StubGrader, make_client, write_export
 from tests.fakes._rft import rft_state
 from tests.fakes.openai_server import FakeOpenAI
 
