@@ -225,6 +225,13 @@ class OpenAIRFT:
         Raises:
             FileProcessingError: The service could not process the file, or not in ``file_timeout``.
             BackendError: A subclass for HTTP failures.
+
+        Example:
+            >>> rft = OpenAIRFT()  # doctest: +SKIP
+            >>> rft.upload("rft/bbbp/train.jsonl")  # doctest: +SKIP
+            'file-abc123'
+            >>> rft.upload("rft/bbbp/train.jsonl")  # same bytes: no second upload  # doctest: +SKIP
+            'file-abc123'
         """
         data, stem = self._read_upload(path_or_split)
         sha = _sha256(data)
@@ -329,6 +336,10 @@ class OpenAIRFT:
         Raises:
             FileProcessingError: The file ended in status ``error`` (with the service's details) or the time ran
                 out.
+
+        Example:
+            >>> OpenAIRFT().wait_for_file("file-abc123").status  # doctest: +SKIP
+            'processed'
         """
         limit = self.file_timeout if timeout is None else timeout
         started = time.monotonic()
@@ -364,6 +375,10 @@ class OpenAIRFT:
         Raises:
             GraderError: A documented rule is broken (checked before any request).
             InvalidRequest: The service rejected the grader; the message quotes why.
+
+        Example:
+            >>> OpenAIRFT().validate_grader("rft/bbbp/grader.json")["type"]  # doctest: +SKIP
+            'python'
         """
         payload = grader_payload(grader)
         self._call(
@@ -415,6 +430,11 @@ class OpenAIRFT:
         Raises:
             GraderRunError: ``metadata.errors`` had a flag set (e.g. ``python_grader_runtime_error``), naming
                 the sample and the details.
+
+        Example:
+            >>> run = OpenAIRFT().run_grader(grader, "Answer: BBB+", {"target": "BBB+"})  # doctest: +SKIP
+            >>> run.reward, run.ok  # doctest: +SKIP
+            (1.0, True)
         """
         payload = grader_payload(grader)
         if isinstance(samples, str | Mapping):
@@ -516,6 +536,11 @@ class OpenAIRFT:
             DatasetError: The data breaks the RFT rules (line numbers in the message).
             GraderError: The grader breaks a documented rule.
             FineTuningUnavailable: The account can no longer create fine-tuning jobs.
+
+        Example:
+            >>> job = OpenAIRFT().submit("rft/bbbp", model="o4-mini-2025-04-16", suffix="bbbp")  # doctest: +SKIP
+            >>> job.watch().fine_tuned_model  # doctest: +SKIP
+            'ft:o4-mini-2025-04-16:acme:bbbp:AbC123'
         """
         model = check_model(model, allow_any_model=allow_any_model)
         hp = check_hyperparameters(hyperparameters)
@@ -646,6 +671,10 @@ class OpenAIRFT:
 
         Returns:
             The handle (no request is made until it is used).
+
+        Example:
+            >>> OpenAIRFT(state_path="/tmp/biorft-doc/files.json").job("ftjob-abc123")
+            JobHandle('ftjob-abc123', status='?')
         """
         if not isinstance(job_id, str) or not job_id.strip():
             raise InvalidRequest("job_id must be a non-empty string such as 'ftjob-abc123'")
@@ -659,6 +688,10 @@ class OpenAIRFT:
 
         Returns:
             Handles with their job objects loaded.
+
+        Example:
+            >>> [(h.id, h.job.status) for h in OpenAIRFT().jobs(limit=2)]  # doctest: +SKIP
+            [('ftjob-abc123', 'running'), ('ftjob-def456', 'succeeded')]
         """
         if not 1 <= limit <= 100:
             raise InvalidRequest(f"limit must be between 1 and 100, got {limit}")

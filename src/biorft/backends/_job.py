@@ -124,6 +124,10 @@ class JobHandle:
 
         Returns:
             The SDK's ``FineTuningJob``.
+
+        Example:
+            >>> job.refresh().status  # doctest: +SKIP
+            'running'
         """
         job_id = self._id
         self._job = self._rft._call(
@@ -142,6 +146,10 @@ class JobHandle:
         Returns:
             ``validating_files``, ``queued``, ``running``, ``succeeded``, ``failed``, ``cancelled`` (or
             ``paused`` on Azure).
+
+        Example:
+            >>> OpenAIRFT().job("ftjob-abc123").status()  # doctest: +SKIP
+            'queued'
         """
         return str(self.refresh().status)
 
@@ -187,6 +195,10 @@ class JobHandle:
 
         Returns:
             The SDK's ``FineTuningJobEvent`` objects (``message``, ``level``, ``type``, ``data``).
+
+        Example:
+            >>> [e.message for e in job.events()][:2]  # doctest: +SKIP
+            ['Validating training file: file-abc and validation file: file-def', 'Files validated, job enqueued']
         """
         return self._new_events(set())
 
@@ -195,6 +207,10 @@ class JobHandle:
 
         Returns:
             The SDK's ``FineTuningJobCheckpoint`` objects; ``fine_tuned_model_checkpoint`` can be deployed.
+
+        Example:
+            >>> [c.step_number for c in job.checkpoints()]  # doctest: +SKIP
+            [10, 20, 30]
         """
         job_id = self._id
         out: list[FineTuningJobCheckpoint] = []
@@ -230,6 +246,10 @@ class JobHandle:
 
         Returns:
             Points sorted by step.
+
+        Example:
+            >>> job.metrics()[-1].valid_reward_mean  # doctest: +SKIP
+            0.61
         """
         return merge_points(self._points(self.events(), self.checkpoints()))
 
@@ -238,6 +258,11 @@ class JobHandle:
 
         Returns:
             A :class:`JobSummary`.
+
+        Example:
+            >>> print(job.summary())  # doctest: +SKIP
+            job ftjob-abc123: running (base model o4-mini-2025-04-16)
+              step 20: train_reward_mean=0.640, valid_reward_mean=0.610
         """
         return self._summarize(self.refresh(), self.metrics())
 
@@ -273,6 +298,10 @@ class JobHandle:
 
         Returns:
             The status the service reports after cancelling (``cancelled``).
+
+        Example:
+            >>> OpenAIRFT().job("ftjob-abc123").cancel()  # doctest: +SKIP
+            'cancelled'
         """
         return self._post("cancel")
 
@@ -281,6 +310,10 @@ class JobHandle:
 
         Returns:
             The new status.
+
+        Example:
+            >>> job.pause()  # doctest: +SKIP
+            'paused'
         """
         return self._post("pause")
 
@@ -289,6 +322,10 @@ class JobHandle:
 
         Returns:
             The new status.
+
+        Example:
+            >>> job.resume()  # doctest: +SKIP
+            'running'
         """
         return self._post("resume")
 
@@ -326,6 +363,11 @@ class JobHandle:
         Raises:
             JobFailed: The job failed (with its error code and message).
             WatchTimeout: ``timeout`` passed first.
+
+        Example:
+            >>> summary = OpenAIRFT().job("ftjob-abc123").watch(poll=30)  # doctest: +SKIP
+            >>> summary.ok, summary.fine_tuned_model  # doctest: +SKIP
+            (True, 'ft:o4-mini-2025-04-16:acme:bbbp:AbC123')
         """
         from tqdm.auto import tqdm
 
