@@ -197,8 +197,9 @@ class JobHandle:
             The SDK's ``FineTuningJobEvent`` objects (``message``, ``level``, ``type``, ``data``).
 
         Example:
-            >>> [e.message for e in job.events()][:2]  # doctest: +SKIP
-            ['Validating training file: file-abc and validation file: file-def', 'Files validated, job enqueued']
+            >>> job.events()[0].message  # doctest: +SKIP
+            'Validating training file: file-abc and validation file: file-def'
+
         """
         return self._new_events(set())
 
