@@ -28,6 +28,8 @@ __all__ = ["build_parser", "main"]
 _COMMAND_MODULES: tuple[str, ...] = (
     "biorft._cli.tasks",
     "biorft._cli.demo",
+    "biorft._cli.validate",
+    "biorft._cli.rft",
 )
 
 
