@@ -508,9 +508,10 @@ def _delete_file(fake: FakeOpenAI, req: Request) -> Reply:
 def _list_files(fake: FakeOpenAI, req: Request) -> Reply:
     q = parse_qs(req.query)
     purpose = q.get("purpose", [None])[0]
-    files = sorted(
-        rft_state(fake).files.values(), key=lambda f: f.created_at, reverse=q.get("order", ["desc"])[0] == "desc"
-    )
+    desc = q.get("order", ["desc"])[0] == "desc"
+    # sorted() is stable: feed newest-first for "desc" so that files created within one second keep their order
+    stored = list(rft_state(fake).files.values())
+    files = sorted(reversed(stored) if desc else stored, key=lambda f: f.created_at, reverse=desc)
     return _reply(200, _page([f.to_json() for f in files if purpose is None or f.purpose == purpose], req.query, 10000))
 
 
@@ -633,7 +634,7 @@ def _get_job(fake: FakeOpenAI, req: Request) -> Reply:
 
 def _list_jobs(fake: FakeOpenAI, req: Request) -> Reply:
     wanted = {m.group(1): v[0] for k, v in parse_qs(req.query).items() if (m := re.fullmatch(r"metadata\[(.+)\]", k))}
-    jobs = sorted(rft_state(fake).jobs.values(), key=lambda j: j.created_at, reverse=True)
+    jobs = sorted(reversed(list(rft_state(fake).jobs.values())), key=lambda j: j.created_at, reverse=True)
     items = [j.to_json() for j in jobs if all((j.body.get("metadata") or {}).get(k) == v for k, v in wanted.items())]
     return _reply(200, _page(items, req.query))
 

@@ -151,6 +151,7 @@ class FakeOpenAI:
 
         class _H(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # answer small JSON bodies at once (46 ms -> 2 ms a request)
 
             def log_message(self, format: str, *args: Any) -> None:  # silence
                 return
