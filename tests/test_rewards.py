@@ -67,13 +67,81 @@ def test_trl_none_for_rows_without_reference_or_other_task() -> None:
 
 
 def test_trl_missing_column_is_a_setup_error() -> None:
-    with pytest.raises(GraderError, match=r"no column 'target'.*columns seen: \['label'\]"):
+    with pytest.raises(GraderError, match=r"no column\(s\) \['target'\].*columns seen: \['label'\]"):
         trl_call(rewards.trl(BBB), ["Answer: BBB+"], label=["BBB+"])
     with pytest.raises(GraderError, match="one value per completion"):
         trl_call(rewards.trl(BBB), ["Answer: BBB+"], target="BBB+")
     with pytest.raises(GraderError, match="Grader"):
-        rewards.trl(lambda s, i: 1.0)  # type: ignore[arg-type]
+        rewards.trl(42)  # type: ignore[arg-type]  # not callable (any callable grader(sample, item) is accepted)
     assert trl_call(rewards.trl(FormatGrader()), ["Answer: x", "nothing\nhere"]) == [1.0, 0.0]
+
+
+def exact(sample: dict[str, object], item: dict[str, object]) -> float:
+    """A plain-function grader (module level, so a reward wrapping it pickles)."""
+    return float(sample["output_text"] == item["target"])
+
+
+def test_trl_accepts_any_callable_grader() -> None:
+    reward = rewards.trl(exact)
+    assert reward.__name__ == "exact"
+    assert trl_call(reward, ["yes", [{"role": "assistant", "content": "no"}]], target=["yes", "yes"]) == [1.0, 0.0]
+    assert pickle.loads(pickle.dumps(reward))(["yes"], target=["yes"]) == [1.0]
+    seen: list[dict[str, object]] = []
+
+    def spy(sample: dict[str, object], item: dict[str, object]) -> float:
+        seen.append(item)
+        return 1.0
+
+    out = trl_call(
+        rewards.trl(spy),
+        ["a", "b"],
+        id=["1", "2"],
+        task=["t", "t"],
+        kind=["multilabel", "multilabel"],
+        entity=["CCO", "CCN"],
+        target=[["x"], ["y"]],
+        known_labels=[["x", "y"], None],
+        smiles=["CCO", "CCN"],
+    )
+    assert out == [1.0, 1.0]
+    # exactly reference_item's keys: null known_labels left out, columns the grader does not read ignored
+    assert seen == [
+        {"id": "1", "task": "t", "kind": "multilabel", "entity": "CCO", "target": ["x"], "known_labels": ["x", "y"]},
+        {"id": "2", "task": "t", "kind": "multilabel", "entity": "CCN", "target": ["y"]},
+    ]
+
+
+def test_trl_sample_carries_output_json() -> None:
+    only_json = FormatGrader(["output_json"])
+    completions = ['{"answer": "BBB+"}', 'Answer: {"answer": "BBB+"}']
+    assert trl_call(rewards.trl(only_json), completions) == [1.0, 0.0]
+    assert rewards.to_sample(" [1, 2] ") == {"output_text": " [1, 2] ", "output_json": [1, 2]}
+    assert rewards.to_sample("{not json") == {"output_text": "{not json"}
+
+
+def test_trl_logs_reasons_and_unscorable_share() -> None:
+    extra: dict[str, list[object]] = {}
+    metrics: dict[str, list[float]] = {}
+    out = trl_call(
+        rewards.trl(BBB, task="molecules/bbb_b3db"),
+        ["Answer: BBB+", "", "Answer: BBB+ or BBB-", "Answer: BBB-", "Answer: BBB+"],
+        target=["BBB+"] * 5,
+        task=["molecules/bbb_b3db"] * 4 + ["other/task"],
+        log_extra=lambda column, values: extra.setdefault(column, []).extend(values),
+        log_metric=lambda name, value: metrics.setdefault(name, []).append(value),
+    )
+    assert out == [1.0, 0.0, 0.0, 0.0, None]
+    assert extra == {"biorft_reason": ["correct", "no_answer", "hedged", "incorrect", ""]}
+    assert metrics == {"biorft/unscorable": [0.25]}  # 1 of the 4 graded rows; the other task's row is not graded
+
+
+def test_trl_grader_bugs_name_the_row() -> None:
+    with pytest.raises(GraderError, match=r"returned 2\.0 for row 'm1'; scores must be in \[0, 1\]"):
+        trl_call(rewards.trl(lambda s, i: 2.0), ["x", "y"], id=["m0", "m1"], target=[None, "a"])
+    with pytest.raises(GraderError, match=r"raised ZeroDivisionError.*row 0 of the batch \(it has no id\)"):
+        trl_call(rewards.trl(lambda s, i: 1 / 0), ["x"], target=["a"])
+    with pytest.raises(GraderError, match=r"one value per completion \(2\), got 1 values"):
+        trl_call(rewards.trl(BBB), ["x", "y"], target=["BBB+"])
 
 
 @given(st.lists(st.tuples(st.text(max_size=80), st.sampled_from(["BBB+", "BBB-"])), max_size=8))
@@ -111,4 +179,9 @@ def test_completion_text() -> None:
     assert (
         rewards.completion_text([{"role": "assistant", "content": "a"}, {"role": "assistant", "content": "b"}])
         == "a\nb"
+    )
+    # only the model's turns: a tool result or a user turn is not the answer
+    assert rewards.completion_text([{"role": "tool", "content": "Answer: BBB+"}]) == ""
+    assert rewards.completion_text([{"role": "assistant", "content": ["Answer: ", {"type": "image"}, "x"]}]) == (
+        "Answer: x"
     )

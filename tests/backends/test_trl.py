@@ -15,9 +15,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from biorft.backends._trl_dataset import ITEM_COLUMNS, grpo_rows, item_from_columns
-from biorft.backends._trl_reward import completion_text, grader_reward, to_sample
+from biorft.backends._trl_reward import grader_reward
 from biorft.backends.trl import grpo_dataset, grpo_recipe
-from biorft.errors import BackendError, DatasetError, MissingDependencyError
+from biorft.errors import BackendError, DatasetError, GraderError, MissingDependencyError
+from biorft.rewards import completion_text, to_sample
 from biorft.schema import Example, TaskKind, TaskSpec, reference_item
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -318,7 +319,7 @@ def test_reward_is_none_where_a_required_field_is_null() -> None:
             return float(sample["output_text"].startswith("Answer:"))
 
     assert grader_reward(FormatOnly())(completions=["Answer: x", "x"], target=[None, None]) == [1.0, 0.0]
-    with pytest.raises(BackendError, match=r"no column\(s\) \['target'\]"):
+    with pytest.raises(GraderError, match=r"no column\(s\) \['target'\]"):
         grader_reward(lambda s, i: 1.0)(completions=["x"], id=["a"])  # undeclared fields: reads target
 
 
@@ -326,7 +327,7 @@ def test_reward_requires_the_columns_the_grader_reads() -> None:
     class NeedsSmiles(ExactGrader):
         referenced_fields = frozenset({"target", "smiles", "known_labels"})
 
-    with pytest.raises(BackendError, match=r"no column\(s\) \['smiles'\].*grpo_dataset"):
+    with pytest.raises(GraderError, match=r"no column\(s\) \['smiles'\].*grpo_dataset"):
         grader_reward(NeedsSmiles())(completions=["x"], target=["x"])
     # known_labels is optional (absent for examples without measured-label records); smiles is passed through
     seen: list[dict[str, Any]] = []
@@ -342,7 +343,7 @@ def test_reward_requires_the_columns_the_grader_reads() -> None:
 
 @pytest.mark.parametrize("bad", [1.5, -0.1, math.nan, "high"])
 def test_reward_rejects_scores_outside_unit_interval(bad: Any) -> None:
-    with pytest.raises(BackendError, match=r"row 'r7'"):
+    with pytest.raises(GraderError, match=r"row 'r7'"):
         grader_reward(lambda s, i: bad)(completions=["x"], id=["r7"], target=["x"])
 
 
@@ -350,7 +351,7 @@ def test_reward_reports_grader_exceptions_with_row() -> None:
     def broken(sample: Any, item: dict[str, Any]) -> float:
         raise KeyError("oops")
 
-    with pytest.raises(BackendError, match=r"raised KeyError.*row 'r1'.*fix the grader"):
+    with pytest.raises(GraderError, match=r"raised KeyError.*row 'r1'.*fix the grader"):
         grader_reward(broken)(completions=["x"], id=["r1"], target=["x"])
 
 

@@ -12,7 +12,8 @@ adapter (which rebuilds each grader ``item`` from them):
   null where it does not (the item then has no ``known_labels`` key, exactly as ``reference_item`` leaves it out).
 
 Rebuilding an item (`item_from_columns`) drops null optional fields, so ``item_from_columns`` of a row equals
-``reference_item(spec, example)`` exactly; the tests check this for every task kind.
+``reference_item(spec, example)`` exactly; the tests check this for every task kind. `grader_fields` says which
+columns a grader's item is rebuilt from and which of them must be present.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ __all__ = [
     "OPTIONAL_ITEM_COLUMNS",
     "ExampleSource",
     "PromptedLike",
+    "grader_fields",
     "grpo_features",
     "grpo_rows",
     "item_from_columns",
@@ -284,3 +286,34 @@ def item_from_columns(columns: Mapping[str, Sequence[Any]], index: int, fields: 
             continue
         item[name] = list(value) if isinstance(value, tuple) else value
     return item
+
+
+def grader_fields(grader: object) -> tuple[tuple[str, ...], frozenset[str]]:
+    """Which columns to rebuild the item from, and which of them the dataset must have.
+
+    The item always carries the standard item columns present in the dataset; a grader's ``referenced_fields``
+    (graders read only those) adds custom columns and makes them required (except optional ones such as
+    ``known_labels``). A grader that does not declare ``referenced_fields`` is assumed to read ``target``.
+
+    Args:
+        grader: A grader, optionally with ``referenced_fields``.
+
+    Returns:
+        ``(fields, required)``: the item keys to rebuild, and those every dataset must have as columns and every
+        scored row must have non-null.
+
+    Example:
+        >>> class G:
+        ...     referenced_fields = frozenset({"target", "smiles", "known_labels"})
+        >>> fields, required = grader_fields(G())
+        >>> fields[-1], sorted(required)
+        ('smiles', ['smiles', 'target'])
+        >>> grader_fields(lambda sample, item: 1.0)[1]
+        frozenset({'target'})
+    """
+    referenced = getattr(grader, "referenced_fields", None)
+    if referenced is None:
+        return ITEM_COLUMNS, frozenset({"target"})
+    ref = frozenset(str(f) for f in referenced)
+    fields = ITEM_COLUMNS + tuple(sorted(ref - set(ITEM_COLUMNS)))
+    return fields, frozenset(ref - OPTIONAL_ITEM_COLUMNS)

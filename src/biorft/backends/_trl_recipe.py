@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from biorft.backends._trl_dataset import grpo_rows, rows_to_dataset
-from biorft.backends._trl_reward import GraderLike, RewardFunc, grader_fields, grader_reward
+from biorft.backends._trl_reward import RewardFunc, grader_reward
 from biorft.errors import BackendError, DatasetError, require
 from biorft.schema import TaskSpec
 
@@ -79,7 +79,7 @@ def _check_positive(**values: int) -> None:
 def grpo_recipe(
     model: Any,
     data: Any,
-    grader: GraderLike | None = None,
+    grader: Callable[[Any, Any], float] | None = None,
     *,
     output_dir: str | os.PathLike[str],
     tokenizer: Any = None,
@@ -186,7 +186,6 @@ def grpo_recipe(
         raise DatasetError("grpo_recipe: the training dataset has no 'prompt' column; build it with grpo_dataset()")
 
     rewards: list[RewardFunc] = []
-    graders: list[Any] = []
     if grader is None and reward_funcs is None:
         if spec is None:
             raise BackendError(
@@ -195,18 +194,17 @@ def grpo_recipe(
             )
         grader = importlib.import_module("biorft.graders").grader_for(spec)
     if grader is not None:
-        graders.append(grader)
-        rewards.append(grader_reward(grader))
-    rewards.extend(reward_funcs or ())
-    if not rewards:
-        raise BackendError("grpo_recipe: no reward; pass grader=... or reward_funcs=[...]")
-    for g in graders:
-        missing = sorted(grader_fields(g)[1] - set(train.column_names))
+        reward = grader_reward(grader)
+        missing = sorted(reward.required - set(train.column_names))
         if missing:
             raise BackendError(
                 f"grpo_recipe: the grader reads column(s) {missing} that the training dataset lacks; build it with "
                 "grpo_dataset()"
             )
+        rewards.append(reward)
+    rewards.extend(reward_funcs or ())
+    if not rewards:
+        raise BackendError("grpo_recipe: no reward; pass grader=... or reward_funcs=[...]")
 
     settings: dict[str, Any] = {
         "output_dir": os.fspath(output_dir),
