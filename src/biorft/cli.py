@@ -31,6 +31,8 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "biorft._cli.grade",
     "biorft._cli.report",
     "biorft._cli.demo",
+    "biorft._cli.validate",
+    "biorft._cli.rft",
 )
 
 

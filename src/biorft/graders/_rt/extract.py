@@ -1,0 +1,254 @@
+"""Answer extraction: every answer a model output states, in text order, found in linear time.
+
+Sources, in the order they are consulted:
+
+1. ``sample["output_json"]`` (structured outputs): its ``"answer"`` field is the one answer;
+2. the whole output being one JSON object (also inside a single ```` ```json ```` fence): its ``"answer"``;
+3. otherwise a scan of the text for ``<answer>...</answer>`` tags, ``Answer: ...`` lines (also ``Final answer:``,
+   markdown-decorated, after the end of a sentence on the same line, or with the answer on the next line) and JSON
+   objects holding an ``"answer"`` key (fenced or inline, the last one included);
+4. a one-line output with none of those markers is itself the answer (``"bare"``).
+
+Every scan is a precompiled regular expression without nested quantifiers or a bounded ``str.find`` /
+``json.JSONDecoder.raw_decode`` loop, so a 1 MB output costs a few milliseconds. At most :data:`MAX_CANDIDATES`
+answers are kept (the last ones); an output with more sets ``overflow``, which strict graders score as conflicting.
+A stated confidence comes from the JSON answer object (``"confidence"`` / ``"probability"``) or a
+``Confidence: 0.8`` line (``80%`` also reads as 0.8).
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+import re
+from typing import Any, NamedTuple
+
+from biorft.graders._rt.text import json_or_none
+
+MAX_CANDIDATES = 64
+"""At most this many answers are kept from one output (the last ones)."""
+
+_JSON_LOOKBACK = 8192  # how far before an "answer" key the opening brace of its object may be
+_JSON_MAX_OBJECT = 65536  # longest JSON answer object considered, in characters
+_JSON_BRACE_TRIES = 8  # opening braces tried per "answer" key
+_BARE_MAX = 1000  # longest one-line output accepted as a bare answer
+
+_DECODER = json.JSONDecoder()
+_JSON_KEY_RE = re.compile(r'"answer"\s*:', re.IGNORECASE)
+_TAG_OPEN_RE = re.compile(r"<answer\s*>", re.IGNORECASE)
+_TAG_CLOSE_RE = re.compile(r"</answer\s*>", re.IGNORECASE)
+# An answer marker starts a line, or follows the end of a sentence ("... Answer: X"); the lookbehind has a fixed
+# width and no two quantifiers can match the same characters, so a failed match never backtracks more than once.
+_LINE_RE = re.compile(
+    r"(?:^|(?<=[.!?\u2026)\]][ \t]))[ \t>*#_-]*(?:final[ \t]+)?answer[ \t*_]*[:\uff1a](.*)$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_NEXT_LINE_RE = re.compile(r"[ \t]*\r?\n([^\n]*)")
+_CONFIDENCE_RE = re.compile(
+    r"^[ \t>*#_-]*confidence[ \t*_]*[:\uff1a][ \t*_]*([0-9.]+)[ \t]*(%?)", re.IGNORECASE | re.MULTILINE
+)
+_CONFIDENCE_KEYS = ("confidence", "probability")
+
+
+class Candidate(NamedTuple):
+    """One stated answer: where it came from, where it starts, its raw value and any confidence stated with it."""
+
+    source: str
+    pos: int
+    value: Any
+    confidence: float | None
+
+
+class Extraction(NamedTuple):
+    """Everything extracted from one sample (independent of any grader's configuration)."""
+
+    candidates: tuple[Candidate, ...]
+    fallback: str | None
+    confidence: float | None
+    overflow: bool
+    note: str
+
+
+_EMPTY = Extraction((), None, None, False, "")
+
+
+def as_confidence(value: Any) -> float | None:
+    """A stated confidence as a probability in [0, 1]; ``None`` when it is not one (``"80%"`` reads as 0.8)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        scale = 1.0
+        if text.endswith("%"):
+            text, scale = text[:-1].strip(), 100.0
+        if not text or len(text) > 32:
+            return None
+        try:
+            value = float(text) / scale
+        except ValueError:
+            return None
+    if isinstance(value, (int, float)):
+        number = float(value)
+        if math.isfinite(number) and 0.0 <= number <= 1.0:
+            return number
+    return None
+
+
+def _answer_of(obj: dict[Any, Any]) -> tuple[bool, Any, float | None]:
+    """Whether a JSON object carries an answer, the answer and its stated confidence."""
+    if "answer" in obj:
+        value = obj["answer"]
+    else:
+        for key in obj:
+            if isinstance(key, str) and key.strip().lower() == "answer":
+                value = obj[key]
+                break
+        else:
+            return False, None, None
+    confidence = None
+    for key in _CONFIDENCE_KEYS:
+        if key in obj:
+            confidence = as_confidence(obj[key])
+            break
+    return True, value, confidence
+
+
+def _whole_json(text: str) -> dict[Any, Any] | None:
+    """The output as one JSON object (optionally in a single fenced block), else ``None``."""
+    if text.startswith("```") and text.endswith("```") and len(text) > 6 and text.count("```") == 2:
+        inner = text[3:-3]
+        newline = inner.find("\n")
+        if newline >= 0 and "{" not in inner[:newline]:
+            inner = inner[newline + 1 :]
+        text = inner.strip()
+    if not (text.startswith("{") and text.endswith("}")):
+        return None
+    obj = json_or_none(text)
+    return obj if isinstance(obj, dict) else None
+
+
+def _inline_value(raw: str) -> tuple[Any, float | None]:
+    """The answer inside a tag or after ``Answer:``: unwraps ``{"answer": ...}`` and a repeated ``Answer:``."""
+    value = raw.strip()
+    if value.startswith("{") and value.endswith("}"):
+        obj = json_or_none(value)
+        if isinstance(obj, dict):
+            found, answer, confidence = _answer_of(obj)
+            if found:
+                return answer, confidence
+    match = _LINE_RE.match(value)
+    if match is not None and "\n" not in value:
+        value = match.group(1).strip()
+    return value, None
+
+
+def _json_candidates(text: str, spans: list[tuple[int, int]]) -> tuple[list[Candidate], bool]:
+    """JSON objects with an ``"answer"`` key that lie outside tag / line answers (which unwrap their own JSON)."""
+    keys = [m.start() for m in _JSON_KEY_RE.finditer(text)]
+    overflow = len(keys) > MAX_CANDIDATES
+    keys = keys[-MAX_CANDIDATES:]
+    starts = [a for a, _ in spans]
+    seen: set[int] = set()
+    out: list[Candidate] = []
+    for key_pos in keys:
+        i = bisect.bisect_right(starts, key_pos) - 1
+        if i >= 0 and spans[i][0] <= key_pos < spans[i][1]:
+            continue
+        low = max(0, key_pos - _JSON_LOOKBACK)
+        brace = text.rfind("{", low, key_pos)
+        tries = 0
+        while brace >= 0 and tries < _JSON_BRACE_TRIES:
+            tries += 1
+            if brace in seen:
+                break
+            try:
+                obj, end = _DECODER.raw_decode(text[brace : brace + _JSON_MAX_OBJECT])
+            except (ValueError, RecursionError):
+                obj, end = None, 0
+            if isinstance(obj, dict) and brace + end > key_pos:
+                found, value, confidence = _answer_of(obj)
+                if found:
+                    seen.add(brace)
+                    out.append(Candidate("json", brace, value, confidence))
+                    break
+            brace = text.rfind("{", low, brace)
+    return out, overflow
+
+
+def extract(sample: Any) -> Extraction:
+    """Extract every stated answer from ``sample`` (a dict with ``output_text`` / ``output_json``, or a str).
+
+    Never raises for any sample; a sample that is neither a str nor a dict, or has no text, yields no candidates.
+    """
+    output_json: Any = None
+    if isinstance(sample, str):
+        text = sample
+    elif isinstance(sample, dict):
+        raw_text = sample.get("output_text")
+        text = raw_text if isinstance(raw_text, str) else ""
+        output_json = sample.get("output_json")
+    else:
+        return _EMPTY._replace(note=f"sample is a {type(sample).__name__}, not a dict or str")
+    if isinstance(output_json, str):
+        output_json = json_or_none(output_json)
+    if isinstance(output_json, dict):
+        found, value, confidence = _answer_of(output_json)
+        if found:
+            return Extraction((Candidate("output_json", 0, value, confidence),), None, None, False, "")
+
+    stripped = text.strip()
+    if not stripped:
+        return _EMPTY._replace(note="the output is empty")
+    whole = _whole_json(stripped)
+    if whole is not None:
+        found, value, confidence = _answer_of(whole)
+        if found:
+            return Extraction((Candidate("json", 0, value, confidence),), None, None, False, "")
+
+    candidates: list[Candidate] = []
+    spans: list[tuple[int, int]] = []
+    # <answer>...</answer>: one forward pass; once a closing tag is missing, no later opening tag can close.
+    pos = 0
+    while True:
+        opened = _TAG_OPEN_RE.search(text, pos)
+        if opened is None:
+            break
+        closed = _TAG_CLOSE_RE.search(text, opened.end())
+        if closed is None:
+            break
+        value, confidence = _inline_value(text[opened.end() : closed.start()])
+        candidates.append(Candidate("tag", opened.start(), value, confidence))
+        spans.append((opened.start(), closed.end()))
+        pos = closed.end()
+    tag_starts = [a for a, _ in spans]
+    for match in _LINE_RE.finditer(text):
+        start = match.start()
+        i = bisect.bisect_right(tag_starts, start) - 1
+        if i >= 0 and spans[i][0] <= start < spans[i][1]:
+            continue
+        end = match.end()
+        raw = match.group(1)
+        if not raw.strip(" \t*_`"):
+            following = _NEXT_LINE_RE.match(text, end)
+            if following is not None and not _LINE_RE.match(following.group(1)):
+                raw, end = following.group(1), following.end()
+        value, confidence = _inline_value(raw.strip(" \t*_"))
+        candidates.append(Candidate("line", start, value, confidence))
+        spans.append((start, end))
+    spans.sort()
+    json_found, overflow = _json_candidates(text, spans)
+    candidates.extend(json_found)
+    candidates.sort(key=lambda c: c.pos)
+    if len(candidates) > MAX_CANDIDATES:
+        overflow = True
+        candidates = candidates[-MAX_CANDIDATES:]
+
+    last_line = stripped.rsplit("\n", 1)[-1].strip()
+    fallback = last_line if 0 < len(last_line) <= _BARE_MAX else None
+    if not candidates and fallback is not None and "\n" not in stripped:
+        candidates.append(Candidate("bare", 0, fallback, None))
+    confidence_line = None
+    for match in _CONFIDENCE_RE.finditer(text):
+        confidence_line = as_confidence(match.group(1) + match.group(2))
+    return Extraction(tuple(candidates), fallback, confidence_line, overflow, "")

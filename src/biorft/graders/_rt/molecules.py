@@ -1,0 +1,126 @@
+"""Molecule answers (SMILES): validity, equivalence by standardised InChIKey, Tanimoto partial credit.
+
+RDKit is imported on first use, so graders that do not score molecules never need it. Standardisation keeps the
+largest fragment (salts and solvents dropped) and neutralises charges; equivalence is decided on the InChIKey of the
+standardised molecule (its first block only with ``match="skeleton"``, which ignores stereochemistry and
+protonation). Canonical SMILES are compared only between two molecules parsed in the same process, as a quick path
+to "equal" (identical canonical SMILES imply identical InChIKeys); they are never stored or compared across RDKit
+releases. Partial credit is ``partial_max`` times the Tanimoto similarity of Morgan fingerprints (radius 2,
+2048 bits). The reference side is parsed once per distinct SMILES (``lru_cache``); an answer is parsed once.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, NamedTuple
+
+MAX_SMILES = 2000
+"""Longer answers are not parsed (no real answer molecule needs that many characters)."""
+
+_RDKIT: dict[str, Any] = {}
+_SMILES_STRIP = " \t\r\n\"'`*.,;"
+
+
+def _rdkit() -> dict[str, Any]:
+    """RDKit modules and reusable objects, imported and built on first use."""
+    if not _RDKIT:
+        from rdkit import Chem, DataStructs, rdBase
+        from rdkit.Chem import rdFingerprintGenerator
+        from rdkit.Chem.MolStandardize import rdMolStandardize
+
+        _RDKIT.update(
+            Chem=Chem,
+            DataStructs=DataStructs,
+            BlockLogs=rdBase.BlockLogs,
+            fpgen=rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=2048),
+            chooser=rdMolStandardize.LargestFragmentChooser(),
+            uncharger=rdMolStandardize.Uncharger(),
+        )
+    return _RDKIT
+
+
+class MolRecord(NamedTuple):
+    """A parsed, standardised molecule: canonical SMILES (this process only) and the RDKit molecule."""
+
+    canonical: str
+    mol: Any
+
+
+def smiles_text(value: Any, lenient: bool) -> tuple[str | None, str, str]:
+    """The SMILES string of an extracted answer: ``(smiles, reason, detail)``; reason ``""`` when usable."""
+    if value is None:
+        return None, "no_answer", "the answer is null"
+    if isinstance(value, list):
+        if len(value) == 1:
+            return smiles_text(value[0], lenient)
+        return None, "hedged" if value else "no_answer", f"the answer is a list of {len(value)} values"
+    if not isinstance(value, str):
+        return None, "invalid_molecule", f"the answer is a {type(value).__name__}, not a SMILES string"
+    text = value.strip(_SMILES_STRIP)
+    if text[:7].lower() == "smiles:":
+        text = text[7:].strip(_SMILES_STRIP)
+    if not text:
+        return None, "no_answer", "the answer is empty"
+    if len(text) > MAX_SMILES:
+        return None, "invalid_molecule", f"the answer is {len(text)} characters long, not a SMILES string"
+    words = text.split()
+    if len(words) > 1:
+        if not lenient:
+            return None, "format_error", "the answer has several words; give one SMILES string"
+        text = words[0].strip(_SMILES_STRIP)
+    return text, "", ""
+
+
+def parse_molecule(smiles: str) -> MolRecord | None:
+    """Parse and standardise one SMILES (largest fragment, neutralised); ``None`` when RDKit rejects it."""
+    rd = _rdkit()
+    with rd["BlockLogs"]():
+        mol = rd["Chem"].MolFromSmiles(smiles)
+        if mol is None or mol.GetNumAtoms() == 0:
+            return None
+        if "." in smiles:
+            mol = rd["chooser"].choose(mol)
+        mol = rd["uncharger"].uncharge(mol)
+        return MolRecord(rd["Chem"].MolToSmiles(mol), mol)
+
+
+def inchikey(mol: Any) -> str:
+    """InChIKey of a parsed molecule (``""`` when InChI cannot be computed)."""
+    rd = _rdkit()
+    with rd["BlockLogs"]():
+        try:
+            return str(rd["Chem"].MolToInchiKey(mol))
+        except Exception:
+            return ""
+
+
+def fingerprint(mol: Any) -> Any:
+    """Morgan fingerprint (radius 2, 2048 bits)."""
+    return _rdkit()["fpgen"].GetFingerprint(mol)
+
+
+@functools.lru_cache(maxsize=8192)
+def reference_molecule(smiles: str) -> tuple[str, str, Any] | None:
+    """The reference side, parsed once per distinct SMILES: ``(canonical, inchikey, fingerprint)`` or ``None``."""
+    record = parse_molecule(smiles)
+    if record is None:
+        return None
+    return record.canonical, inchikey(record.mol), fingerprint(record.mol)
+
+
+def molecule_score(answer: MolRecord, reference: tuple[str, str, Any], cfg: dict[str, Any]) -> tuple[float, str, str]:
+    """Score a parsed answer against a parsed reference: ``(score, reason, detail)``."""
+    ref_canonical, ref_key, ref_fp = reference
+    if answer.canonical == ref_canonical:
+        return 1.0, "correct", "same molecule"
+    key = inchikey(answer.mol)
+    if key and ref_key:
+        same = key[:14] == ref_key[:14] if cfg["match"] == "skeleton" else key == ref_key
+        if same:
+            return 1.0, "correct", f"same standardised InChIKey{' skeleton' if cfg['match'] == 'skeleton' else ''}"
+    if cfg["similarity"] != "tanimoto" or cfg["partial_max"] <= 0.0:
+        return 0.0, "incorrect", "a different molecule"
+    similarity = float(_rdkit()["DataStructs"].TanimotoSimilarity(fingerprint(answer.mol), ref_fp))
+    score = cfg["partial_max"] * similarity
+    detail = f"a different molecule (Tanimoto {similarity:.3f})"
+    return (score, "partial", detail) if score > 0.0 else (0.0, "incorrect", detail)

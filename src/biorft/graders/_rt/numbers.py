@@ -1,0 +1,156 @@
+"""Numeric answers: parsing (units, separators, scientific notation, unicode minus) and tolerance scoring.
+
+Parsing accepts ``-3.2``, ``−3.2`` (unicode minus), ``1,234.5``, ``3.2e-4``, ``3.2 × 10^-4``, ``3.2·10⁻⁴``,
+``~ -2.1 log(mol/L)``, ``-2.1 ± 0.3`` (the uncertainty is dropped). Configured unit strings are removed before
+numbers are read, and digits glued to letters (``log10``, ``m2``) are not numbers. Two or more numbers (a range such
+as ``1-2`` or ``between 1 and 2``) are a hedge in strict mode; lenient mode takes the first. ``nan`` is a parse error;
+``inf`` and values that overflow a float (``1e999``) are out of range.
+
+Scoring: ``err = |answer - target|`` (in log10 units when ``scale="log"``), ``tol = max(abs_tol, rel_tol·|target|)``;
+within ``tol`` scores 1, beyond it ``decay((err - tol) / width)`` with ``linear`` ``max(0, 1 - x)``, ``exponential``
+``exp(-x)``, ``gaussian`` ``exp(-x²/2)`` or ``none`` (0). Every decay is non-increasing in ``err``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from typing import Any
+
+from biorft.graders._rt.text import clip
+
+_MINUS_CHARS = "\u2212\u2012\u2013\u2014\u2010\u2011\ufe63\uff0d"
+_MINUS_TABLE = str.maketrans(dict.fromkeys(_MINUS_CHARS, "-") | {"\u00a0": " ", "\u2009": " ", "\u202f": " "})
+_THOUSANDS_RE = re.compile(r"(?<![\d.,])(\d{1,3})((?:[,']\d{3})+)(?![\d,'])")
+_DECIMAL_COMMA_RE = re.compile(r"(?<=\d),(?=\d)")
+_PLUS_MINUS_RE = re.compile(r"(?:\u00b1|\+/-|\+-)\s?[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?", re.IGNORECASE)
+_PLAIN_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_NUMBER_RE = re.compile(r"(?<![\w.])[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?", re.IGNORECASE)
+_TIMES_TEN_RE = re.compile(r" ?(?:x|\*|\u00d7|\u00b7|\u22c5) ?10 ?(?:\^|\*\*)? ?([+-]?\d{1,4})(?![\d.])", re.IGNORECASE)
+_SPECIAL_RE = re.compile(r"(?<![a-z])(nan|[+-]?inf(?:inity)?)(?![a-z])", re.IGNORECASE)
+_MAX_NUMBER_TEXT = 10000
+
+
+def units_pattern(units: list[str]) -> re.Pattern[str] | None:
+    """One case-insensitive pattern matching any of the configured unit strings (longest first), or ``None``."""
+    units = sorted({u for u in units if u.strip()}, key=len, reverse=True)
+    if not units:
+        return None
+    return re.compile("|".join(re.escape(u) for u in units), re.IGNORECASE)
+
+
+def parse_number(value: Any, units: re.Pattern[str] | None, lenient: bool) -> tuple[float | None, str, str]:
+    """Read one number from an extracted answer: ``(value, reason, detail)``; reason ``""`` when it parsed.
+
+    ``units`` (from :func:`units_pattern`) is removed from the answer before numbers are read.
+    """
+    if isinstance(value, bool) or value is None:
+        return None, "parse_error" if value is not None else "no_answer", f"the answer is {value!r}, not a number"
+    if isinstance(value, (int, float)):
+        number = float(value) if not isinstance(value, int) or abs(value) < 2**1023 else math.inf
+        return _finite(number, repr(value))
+    if isinstance(value, list):
+        if len(value) == 1:
+            return parse_number(value[0], units, lenient)
+        if not value or not lenient:
+            return None, "hedged" if value else "no_answer", f"the answer is a list of {len(value)} values"
+        return parse_number(value[0], units, lenient)
+    if not isinstance(value, str):
+        return None, "parse_error", f"the answer is a {type(value).__name__}, not a number"
+    if len(value) > _MAX_NUMBER_TEXT:
+        return None, "parse_error", f"the answer is {len(value)} characters long, not a number"
+    plain = value.strip()
+    if _PLAIN_RE.fullmatch(plain) and (units is None or units.search(plain) is None):
+        return _finite(float(plain), plain)  # quick path: exactly what the full parse below reads
+    text = value if value.isascii() else unicodedata.normalize("NFKC", value).translate(_MINUS_TABLE)
+    if units is not None:
+        text = units.sub(" ", text)
+    text = " ".join(text.split())
+    if _PLAIN_RE.fullmatch(text):
+        return _finite(float(text), text)
+    if "," in text or "'" in text:
+        text = _THOUSANDS_RE.sub(_drop_separators, text)
+        text = _DECIMAL_COMMA_RE.sub(".", text) if text.count(",") == 1 and "." not in text else text
+    if "\u00b1" in text or "+" in text:
+        text = _PLUS_MINUS_RE.sub(" ", text)
+    found = list(_NUMBER_RE.finditer(text))
+    if not found:
+        special = _SPECIAL_RE.search(text)
+        if special is not None:
+            word = special.group(1).lower()
+            return _finite(math.nan if word == "nan" else math.inf, special.group(1))
+        return None, "parse_error", f"no number in the answer {clip(value)!r}"
+    first = found[0]
+    mantissa = first.group()
+    tail = _TIMES_TEN_RE.match(text, first.end())
+    rest = found[1:]
+    if tail is not None:
+        mantissa = f"{mantissa}e{tail.group(1)}"
+        rest = [m for m in rest if m.start() >= tail.end()]
+    if rest and not lenient:
+        return None, "hedged", f"the answer holds several numbers: {clip(value)!r}"
+    return _finite(float(mantissa), mantissa)
+
+
+def _drop_separators(match: re.Match[str]) -> str:
+    return match.group(1) + match.group(2).replace(",", "").replace("'", "")
+
+
+def _finite(number: float, shown: str) -> tuple[float | None, str, str]:
+    if math.isnan(number):
+        return None, "parse_error", f"{clip(shown)!r} is not a number"
+    if math.isinf(number):
+        return None, "out_of_range", f"{clip(shown)!r} is not finite"
+    return number, "", ""
+
+
+def decay_score(excess: float, decay: str, width: float) -> float:
+    """Partial credit for an error ``excess`` beyond the tolerance (``excess >= 0``); 1 at 0, non-increasing."""
+    if excess <= 0.0:
+        return 1.0
+    if decay == "none" or width <= 0.0:
+        return 0.0
+    x = excess / width
+    if decay == "linear":
+        return max(0.0, 1.0 - x)
+    if decay == "exponential":
+        return math.exp(-x)
+    if decay == "gaussian":
+        return math.exp(-0.5 * x * x) if x < 64.0 else 0.0
+    return 0.0
+
+
+class NumericRule:
+    """A numeric grader's scoring parameters, read once from its configuration."""
+
+    def __init__(self, cfg: dict[str, Any]) -> None:
+        self.abs_tol = float(cfg["abs_tol"])
+        self.rel_tol = float(cfg["rel_tol"])
+        self.decay = str(cfg["decay"])
+        self.width = float(cfg["width"])
+        self.log_scale = cfg["scale"] == "log"
+        bounds = cfg.get("bounds")
+        self.bounds = (float(bounds[0]), float(bounds[1])) if bounds is not None else None
+
+    def score(self, answer: float, target: float) -> tuple[float, str, str]:
+        """Score ``answer`` against ``target``: ``(score, reason, detail)``."""
+        bounds = self.bounds
+        if bounds is not None and not (bounds[0] <= answer <= bounds[1]):
+            return 0.0, "out_of_range", f"{answer!r} is outside the accepted range [{bounds[0]!r}, {bounds[1]!r}]"
+        if self.log_scale:
+            if answer <= 0.0:
+                return 0.0, "out_of_range", f"{answer!r} is not positive, so it has no logarithm"
+            error = abs(math.log10(answer) - math.log10(target))
+        else:
+            error = abs(answer - target)
+        tolerance = max(self.abs_tol, self.rel_tol * abs(target))
+        if not math.isfinite(error):
+            return 0.0, "out_of_range", f"the error of {answer!r} is not finite"
+        score = decay_score(error - tolerance, self.decay, self.width)
+        detail = f"error {error:.6g} (tolerance {tolerance:.6g})"
+        if score >= 1.0:
+            return 1.0, "correct", detail
+        if score <= 0.0:
+            return 0.0, "incorrect", detail
+        return score, "partial", detail
