@@ -27,6 +27,9 @@ __all__ = ["build_parser", "main"]
 # Sub-command modules, in the order they appear in --help. Each defines register(subparsers).
 _COMMAND_MODULES: tuple[str, ...] = (
     "biorft._cli.tasks",
+    "biorft._cli.eval",
+    "biorft._cli.grade",
+    "biorft._cli.report",
     "biorft._cli.demo",
     "biorft._cli.validate",
     "biorft._cli.rft",
