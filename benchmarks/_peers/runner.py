@@ -1,0 +1,326 @@
+"""One measurement in one fresh interpreter: ``python runner.py TASK --csv IN --out OUT.json [--jobs N]``.
+
+Runs under a peer's own environment (or biorft's, for the biorft tasks and the reference pass), so at module level
+it needs nothing but the standard library and the stdlib-only ``logic.py`` beside it. The timed region of a split
+or standardisation task starts before the input file is read and ends when the tool's result is in hand; imports
+are timed separately; per-row results (scaffold key, part, InChIKey) are collected after the clock stops, except
+where the tool computes them itself (then they are recorded without extra work).
+
+Output JSON: ``seconds``, ``import_seconds``, ``peak_mb_main`` / ``peak_mb_worker`` (max RSS of this process and
+of its largest finished child, at the end of the timed region), per-row lists ``keys`` / ``parts`` / ``inchikeys``
+(``null`` = the tool dropped the row), and task-specific numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from logic import greedy_scaffold_parts
+
+FRACTIONS = (0.8, 0.1, 0.1)
+SEED = 0
+
+
+def _peak() -> dict[str, float]:
+    return {
+        "peak_mb_main": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_mb_worker": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
+
+
+def _read_smiles(path: str) -> list[str]:
+    with open(path, newline="") as fh:
+        return [row["smiles"] for row in csv.DictReader(fh)]
+
+
+# ---------------------------------------------------------------------------------------------------------- biorft
+def biorft_split(args: argparse.Namespace) -> dict[str, Any]:
+    t = time.perf_counter()
+    import biorft
+    from biorft.datasets import molecule_task
+
+    out: dict[str, Any] = {"import_seconds": time.perf_counter() - t, "versions": {"biorft": biorft.__version__}}
+    from biorft.chem import rdkit_version
+
+    out["versions"]["rdkit"] = rdkit_version()
+    t0 = time.perf_counter()
+    ds = molecule_task(
+        args.csv,
+        smiles="smiles",
+        target="y",
+        kind="binary",
+        labels=["a", "b"],
+        id="rid",
+        name="bench/peers",
+        n_jobs=args.jobs,
+    )
+    t1 = time.perf_counter()
+    splits = ds.split("scaffold", fractions=FRACTIONS, seed=SEED)
+    t2 = time.perf_counter()
+    out.update(_peak(), seconds=t2 - t0, build_seconds=t1 - t0, split_seconds=t2 - t1)
+    # per input row: kept rows directly, merged duplicates through the InChIKey they were merged into
+    n = ds.card.n_rows_in
+    keys: list[str | None] = [None] * n
+    parts: list[str | None] = [None] * n
+    iks: list[str | None] = [None] * n
+    by_ik: dict[str, tuple[str, str]] = {}
+    row_of = {f"m{i}": i for i in range(n)}
+    for part, sub in splits:
+        for rid, scaffold, ik in sub.frame.select("id", "scaffold", "inchikey").iter_rows():
+            r = row_of[rid]
+            keys[r], parts[r], iks[r] = scaffold, part, ik
+            by_ik[ik] = (scaffold, part)
+    n_dup = n_bad = 0
+    for q in ds.card.quarantined:
+        if q.reason.startswith("duplicate of") and q.value in by_ik:
+            keys[q.row], parts[q.row] = by_ik[q.value]
+            iks[q.row] = q.value
+            n_dup += 1
+        else:
+            n_bad += 1
+    out.update(
+        keys=keys,
+        parts=parts,
+        inchikeys=iks,
+        kept=len(ds),
+        duplicates=n_dup,
+        dropped=n_bad,
+        notes=list(splits.stats.notes),
+    )
+    return out
+
+
+def _reference_chunk(chunk: list[str]) -> list[tuple[str | None, ...]]:
+    from rdkit.Chem.Scaffolds import MurckoScaffold
+
+    from biorft import chem
+
+    def generic(mol: Any) -> str:
+        return str(MurckoScaffold.MurckoScaffoldSmiles(mol=mol, includeChirality=False))
+
+    rows: list[tuple[str | None, ...]] = []
+    with chem.quiet_rdkit():
+        for smi in chunk:
+            raw = chem.parse(smi)
+            if raw is None:
+                rows.append((None, None, None, None, None))
+                continue
+            std = chem.standardize(raw)
+            raw_iso = chem.murcko_scaffold(raw)
+            raw_noiso = generic(raw)
+            if std is None:
+                rows.append((raw_iso, raw_noiso, None, None, None))
+                continue
+            rows.append((raw_iso, raw_noiso, chem.murcko_scaffold(std), generic(std), chem.inchikey(std)))
+    return rows
+
+
+def reference(args: argparse.Namespace) -> dict[str, Any]:
+    """Scaffold keys under several definitions, all in biorft's RDKit, to explain where the tools' groups differ."""
+    import multiprocessing as mp
+
+    smiles = _read_smiles(args.csv)
+    chunks = [smiles[i : i + 2000] for i in range(0, len(smiles), 2000)]
+    t0 = time.perf_counter()
+    with mp.get_context("spawn").Pool(args.jobs) as pool:
+        rows = [r for chunk in pool.imap(_reference_chunk, chunks) for r in chunk]
+    names = ("raw_iso", "raw_noiso", "std_iso", "std_noiso", "std_inchikey")
+    return {"seconds": time.perf_counter() - t0, **{k: [r[i] for r in rows] for i, k in enumerate(names)}}
+
+
+# ------------------------------------------------------------------------------------------------------------- TDC
+def tdc_split(args: argparse.Namespace) -> dict[str, Any]:
+    t = time.perf_counter()
+    import pandas as pd
+    from rdkit.Chem.Scaffolds import MurckoScaffold
+    from tdc.utils.split import create_scaffold_split
+
+    out: dict[str, Any] = {"import_seconds": time.perf_counter() - t}
+    # Record the scaffold TDC computes for each row (it returns only the three frames): a thin wrapper around the
+    # very function it calls, costing one list append per row.
+    seen: list[str | None] = []
+    original = MurckoScaffold.MurckoScaffoldSmiles
+
+    def recording(*a: Any, **kw: Any) -> str:
+        try:
+            key = original(*a, **kw)
+        except Exception:
+            seen.append(None)
+            raise
+        seen.append(key)
+        return key
+
+    MurckoScaffold.MurckoScaffoldSmiles = recording
+    t0 = time.perf_counter()
+    df = pd.read_csv(args.csv, dtype={"smiles": str, "rid": str, "y": str}, keep_default_na=False)
+    df = df.rename(columns={"smiles": "Drug", "y": "Y"})
+    frames = create_scaffold_split(df, SEED, list(FRACTIONS), "Drug")
+    seconds = time.perf_counter() - t0
+    MurckoScaffold.MurckoScaffoldSmiles = original
+    out.update(_peak(), seconds=seconds)
+    parts: list[str | None] = [None] * len(df)
+    for part, frame in frames.items():
+        for rid in frame["rid"]:
+            parts[int(rid[1:])] = part
+    out.update(keys=seen, parts=parts, dropped=sum(p is None for p in parts))
+    return out
+
+
+# -------------------------------------------------------------------------------------------------------- DeepChem
+def deepchem_split(args: argparse.Namespace) -> dict[str, Any]:
+    t = time.perf_counter()
+    import logging
+
+    import deepchem as dc
+    import numpy as np
+    import pandas as pd
+
+    logging.getLogger("deepchem").setLevel(logging.WARNING)
+    out: dict[str, Any] = {"import_seconds": time.perf_counter() - t}
+    splitter = dc.splits.ScaffoldSplitter()
+    captured: dict[str, list[list[int]]] = {}
+    generate = splitter.generate_scaffolds
+
+    def capture(dataset: Any, log_every_n: int = 1000) -> list[list[int]]:  # keeps DeepChem's own groups
+        captured["sets"] = generate(dataset, log_every_n)
+        return captured["sets"]
+
+    splitter.generate_scaffolds = capture  # type: ignore[method-assign]
+    t0 = time.perf_counter()
+    df = pd.read_csv(args.csv, dtype={"smiles": str, "rid": str, "y": str}, keep_default_na=False)
+    dataset = dc.data.NumpyDataset(X=np.zeros((len(df), 1)), ids=df["smiles"].to_numpy())
+    train, valid, test = splitter.split(
+        dataset, frac_train=FRACTIONS[0], frac_valid=FRACTIONS[1], frac_test=FRACTIONS[2], seed=SEED
+    )
+    out.update(_peak(), seconds=time.perf_counter() - t0)
+    keys: list[str | None] = [None] * len(df)
+    for g, members in enumerate(captured["sets"]):
+        for i in members:
+            keys[i] = f"g{g}"  # DeepChem keeps the groups, not their SMILES
+    parts: list[str | None] = [None] * len(df)
+    for part, idx in zip(("train", "valid", "test"), (train, valid, test), strict=True):
+        for i in idx:
+            parts[int(i)] = part
+    out.update(keys=keys, parts=parts, dropped=sum(p is None for p in parts))
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------- datamol
+def _dm_scaffold(smi: str) -> str | None:
+    import datamol as dm
+
+    mol = dm.to_mol(smi)
+    if mol is None:
+        return None
+    return str(dm.to_smiles(dm.to_scaffold_murcko(mol)))
+
+
+def _dm_standard_key(smi: str) -> str | None:
+    import datamol as dm
+
+    mol = dm.to_mol(smi)
+    if mol is None:
+        return None
+    try:
+        mol = dm.keep_largest_fragment(mol)
+        mol = dm.standardize_mol(mol, uncharge=True)
+        key = dm.to_inchikey(mol)
+    except Exception:
+        return None
+    return str(key) if key else None
+
+
+def _dm_shutdown() -> None:
+    try:  # joblib keeps its workers for reuse: stop (and reap) them so their peak memory is counted
+        from joblib.externals.loky import get_reusable_executor
+
+        get_reusable_executor().shutdown(wait=True)
+    except Exception:
+        pass
+
+
+def datamol_split(args: argparse.Namespace) -> dict[str, Any]:
+    t = time.perf_counter()
+    import datamol as dm
+    import pandas as pd
+
+    dm.disable_rdkit_log()
+    out: dict[str, Any] = {"import_seconds": time.perf_counter() - t}
+    t0 = time.perf_counter()
+    df = pd.read_csv(args.csv, dtype={"smiles": str, "rid": str, "y": str}, keep_default_na=False)
+    keys = dm.parallelized(_dm_scaffold, df["smiles"].tolist(), n_jobs=args.jobs, progress=False)
+    parts = greedy_scaffold_parts(keys, FRACTIONS)
+    seconds = time.perf_counter() - t0
+    _dm_shutdown()
+    out.update(_peak(), seconds=seconds, keys=keys, parts=parts, dropped=sum(p is None for p in parts))
+    return out
+
+
+def datamol_standardize(args: argparse.Namespace) -> dict[str, Any]:
+    t = time.perf_counter()
+    import datamol as dm
+    import pandas as pd
+
+    dm.disable_rdkit_log()
+    out: dict[str, Any] = {"import_seconds": time.perf_counter() - t}
+    t0 = time.perf_counter()
+    df = pd.read_csv(args.csv, dtype={"smiles": str, "rid": str, "y": str}, keep_default_na=False)
+    iks = dm.parallelized(_dm_standard_key, df["smiles"].tolist(), n_jobs=args.jobs, progress=False)
+    unique = pd.Series([k for k in iks if k is not None]).drop_duplicates()
+    seconds = time.perf_counter() - t0
+    _dm_shutdown()
+    out.update(
+        _peak(),
+        seconds=seconds,
+        inchikeys=iks,
+        kept=len(unique),
+        dropped=sum(k is None for k in iks),
+        duplicates=sum(k is not None for k in iks) - len(unique),
+    )
+    return out
+
+
+# ------------------------------------------------------------------------------------------------------------- TRL
+def trl_reward(args: argparse.Namespace) -> dict[str, Any]:
+    t = time.perf_counter()
+    from trl.rewards import accuracy_reward
+
+    out: dict[str, Any] = {"import_seconds": time.perf_counter() - t}
+    rows = [json.loads(line) for line in Path(args.csv).read_text().splitlines() if line.strip()]
+    completions = [[{"role": "assistant", "content": r["completion"]}] for r in rows]
+    solutions = [r["target"] for r in rows]
+    t0 = time.perf_counter()
+    scores = accuracy_reward(completions, solutions)
+    out.update(_peak(), seconds=time.perf_counter() - t0, scores=scores)
+    return out
+
+
+TASKS = {
+    f.__name__: f
+    for f in (biorft_split, reference, tdc_split, deepchem_split, datamol_split, datamol_standardize, trl_reward)
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("task", choices=sorted(TASKS))
+    parser.add_argument("--csv", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    result = TASKS[args.task](args)
+    Path(args.out).write_text(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
