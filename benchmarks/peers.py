@@ -7,8 +7,11 @@
    found in two parts.
 2. Standardisation + de-duplication: biorft's build step against datamol's ``keep_largest_fragment`` +
    ``standardize_mol(uncharge=True)`` + ``to_inchikey`` pipeline: time, duplicates found, InChIKey agreement.
-3. Grading throughput on a bundled binary task: biorft's ``grader_for(spec)`` (called directly and through the TRL
-   reward adapter) against TRL's own ``accuracy_reward`` (math_verify) and a hand-written exact-match loop.
+3. Grading throughput on a bundled binary task and a bundled regression task: biorft's ``grader_for(spec)`` (called
+   directly and through the TRL reward adapter) against TRL's own ``accuracy_reward`` (math_verify) and a
+   hand-written loop, on model-like completions in several answer styles; agreement with biorft's scores.
+
+Also: where biorft's own time goes (cProfile, one process) beside an RDKit-only floor on the same rows.
 
 Every tool runs in a fresh subprocess on the same CSV file; each peer in a virtual environment of its own, created
 once and cached under ``~/.cache/biorft/peer-venvs`` (PyTDC + DeepChem share one, datamol and TRL have their own;
@@ -65,6 +68,7 @@ BUNDLED = ("molecules/bbb_b3db", "molecules/solubility_aqsoldb", "molecules/tox2
 GRADING_TASK = "molecules/bbb_b3db"
 NUMERIC_TASK = "molecules/solubility_aqsoldb"
 TARGET_SPEEDUP = 2.0
+Raw = dict[str, Any]  # the saved measurements (--raw / --from-raw)
 
 
 def log(msg: str) -> None:
@@ -107,11 +111,13 @@ def write_input(path: Path, n: int) -> tuple[int, list[str]]:
 
 
 # ------------------------------------------------------------------------------------------------------ subprocess
-def run_task(python: Path | str, task: str, data: Path, jobs: int, tmp: Path, timeout: float) -> dict[str, Any]:
+def run_task(
+    python: Path | str, task: str, data: Path, jobs: int, tmp: Path, timeout: float, extra: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """Run one runner task in a fresh interpreter; ``{"error": ...}`` instead of raising when it fails."""
     out = tmp / f"{task}-{jobs}.json"
     err = tmp / f"{task}-{jobs}.stderr"
-    cmd = [str(python), str(RUNNER), task, "--csv", str(data), "--out", str(out), "--jobs", str(jobs)]
+    cmd = [str(python), str(RUNNER), task, "--csv", str(data), "--out", str(out), "--jobs", str(jobs), *extra]
     t0 = time.perf_counter()
     env = {**os.environ, "TQDM_DISABLE": "1", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
     with err.open("w") as fh:
@@ -158,7 +164,7 @@ def as_map(values: list[Any] | None) -> dict[int, Any]:
     return {i: v for i, v in enumerate(values or []) if v is not None}
 
 
-def machine_line(n: int, jobs: int) -> str:
+def machine_line(n: int, jobs: int, date: str) -> str:
     cpu = "unknown CPU"
     with contextlib.suppress(OSError, StopIteration):
         cpu = next(
@@ -169,7 +175,7 @@ def machine_line(n: int, jobs: int) -> str:
     return (
         f"{n:,} molecules; {os.cpu_count()} cores ({cpu}), shared with other work; biorft and datamol use "
         f"{jobs} process(es), TDC and DeepChem are single-process by design; Python "
-        f"{platform.python_version()}, {platform.system()} {platform.machine()}; {dt.date.today().isoformat()}."
+        f"{platform.python_version()}, {platform.system()} {platform.machine()}; {date}."
     )
 
 
@@ -226,6 +232,8 @@ def split_section(
         if r is None:
             continue
         versions = r.get("versions") or (envs[env_name].versions if env_name in envs else {})
+        hidden = {"tdc": "deepchem", "deepchem": "tdc"}.get(key)  # they share a venv: show each its own
+        versions = {k: v for k, v in versions.items() if k != hidden}
         if "error" in r:
             rows.append(
                 [label[key], logic.versions_cell(versions), what[key], procs, r["error"], "-", "-", "-", "-", "-"]
@@ -298,11 +306,12 @@ def split_section(
             same = "-"
         else:
             d = logic.partition_diff(bkeys, keys)
+            res.setdefault("_groups", {})[key] = {"same": d.same, "moved": d.rows_moved, "rows": d.rows}
             same = (
                 "identical"
                 if d.same
-                else f"no: {d.rows_differing:,} of {d.rows:,} rows ({d.rows_differing / d.rows:.1%}) in "
-                f"{d.groups_a - d.identical_groups:,} differing biorft groups"
+                else f"no: {d.rows_moved:,} of {d.rows:,} rows ({d.rows_moved / d.rows:.1%}) change group; "
+                f"{d.groups_a - d.identical_groups:,} biorft groups ({d.rows_differing:,} rows) differ"
             )
         rows.append(
             [
@@ -344,13 +353,17 @@ def explain_differences(rep: Report, res: dict[str, dict[str, Any]], ref: dict[s
     m = {k: as_map(ref.get(k)) for k in ("raw_iso", "raw_noiso", "std_iso", "std_noiso")}
     bkeys = as_map(b["keys"])
 
+    def d_keys(r: dict[str, Any]) -> dict[int, Any]:
+        return as_map(r["keys"])
+
     def moved(a: dict[int, Any], c: dict[int, Any]) -> str:
         d = logic.partition_diff(a, c)
-        return "0" if d.same else f"{d.rows_differing:,}"
+        return "0" if d.same else f"{d.rows_moved:,} ({d.rows_differing:,})"
 
     rep.add(
-        "Where the groups differ, step by step (rows whose group changes at each step; every step in "
-        "biorft's RDKit except the last, which compares with the tool's own groups):",
+        "Where the groups differ, step by step from biorft's scaffold definition to the peers' (rows that change "
+        "group at each step, and in brackets the rows of all groups touched; every step in biorft's RDKit except "
+        "the last, which compares with the tool's own groups, computed in its own RDKit):",
         "",
     )
     rows = [
@@ -369,12 +382,32 @@ def explain_differences(rep: Report, res: dict[str, dict[str, Any]], ref: dict[s
     ):
         r = res.get(key)
         if r and "error" not in r:
-            rows.append(
-                [f"same definition as {name} ({ref_key}) vs {name}'s own groups", moved(m[ref_key], as_map(r["keys"]))]
-            )
-    rep.add(*logic.md_table(["step", "rows regrouped"], rows), "")
+            d = logic.partition_diff(m[ref_key], as_map(r["keys"]))
+            res.setdefault("_groups", {}).setdefault(key, {})["same_definition"] = d.same
+            rows.append([f"same definition as {name} ({ref_key}) vs {name}'s own groups", moved(m[ref_key], d_keys(r))])
+    rep.add(*logic.md_table(["step", "rows that change group (rows in touched groups)"], rows), "")
     std_vs_raw_iso = moved(m["std_iso"], m["raw_iso"])
     rep.add(f"(datamol keeps stereo, so biorft vs datamol differs only by standardisation: {std_vs_raw_iso} rows.)", "")
+
+
+def profile_section(rep: Report, prof: dict[str, Any] | None) -> None:
+    """Where biorft's build + split time goes, one process, beside the RDKit floor on the same rows."""
+    if not prof:
+        return
+    rep.add("## Where biorft's time goes", "")
+    if "error" in prof:
+        rep.add(f"Profile could not run: {prof['error']}.", "")
+        return
+    rows = prof["rows"]
+    rep.add(
+        f"One process, first {rows:,} rows, molecule_task + split('scaffold') under cProfile (the profiler inflates "
+        f"Python-level calls). Without the profiler: {prof['seconds']:.2f} s; the RDKit floor on the same rows (parse "
+        f"+ canonical SMILES + InChIKey + Murcko scaffold, nothing else, same process): {prof['floor_seconds']:.2f} s, "
+        f"so biorft / floor = **{prof['seconds'] / prof['floor_seconds']:.2f}x**.",
+        "",
+    )
+    rep.add(*logic.md_table(["part", "share of profiled time"], [[k, f"{v:.0%}"] for k, v in prof["shares"].items()]))
+    rep.add("", "Hottest functions (own time): " + "; ".join(f"{name} {share:.0%}" for name, share in prof["top"]), "")
 
 
 def standardise_section(
@@ -453,7 +486,36 @@ def standardise_section(
     return seconds
 
 
-def target_section(rep: Report, split_s: dict[str, float], std_s: dict[str, float], n: int) -> str:
+def groups_verdict(groups: dict[str, dict[str, Any]]) -> str:
+    """One sentence on whether the peers' scaffold groups are biorft's, and with the same definition."""
+    names = {"tdc": "TDC", "deepchem": "DeepChem", "datamol": "datamol"}
+    seen = {k: g for k, g in groups.items() if k in names and "same" in g}
+    if not seen:
+        return "not measured."
+    parts = []
+    for k, g in seen.items():
+        if g["same"]:
+            parts.append(f"{names[k]} has identical groups")
+        else:
+            parts.append(f"{names[k]} puts {g['moved']:,} rows ({g['moved'] / g['rows']:.1%}) in another group")
+    as_is = ", ".join(parts)
+    same_def = [names[k] for k, g in seen.items() if g.get("same_definition")]
+    other = [names[k] for k, g in seen.items() if g.get("same_definition") is False]
+    verdict = "yes" if all(g["same"] for g in seen.values()) else "**no**"
+    text = f"{verdict}, as each tool defines scaffolds: compared with biorft's groups, {as_is}. "
+    if same_def:
+        text += "With each peer's own scaffold definition reproduced in biorft's RDKit, the groups are identical for "
+        text += ", ".join(same_def) + (f" (not for {', '.join(other)})." if other else ".")
+    text += (
+        " biorft differs by design: it groups by the stereo-aware scaffold of the standardised parent "
+        "(largest fragment, neutralised), so salts join their parent's group and stereoisomers' scaffolds stay apart."
+    )
+    return text
+
+
+def target_section(
+    rep: Report, split_s: dict[str, float], std_s: dict[str, float], n: int, groups: dict[str, dict[str, Any]]
+) -> str:
     b = split_s.get("biorft")
     peers = {k: v for k, v in split_s.items() if k in ("tdc", "deepchem", "datamol")}
     if b is None or not peers or "datamol" not in std_s:
@@ -485,8 +547,7 @@ def target_section(rep: Report, split_s: dict[str, float], std_s: dict[str, floa
         "",
         f"- **{verdict}**{'' if n >= 100_000 else '; run with --n 100000 for the target size'}.",
         f"- Against the fastest split alone ({fastest}, which neither standardises nor de-duplicates): {alone:.2f}x.",
-        "- Identical scaffold groups: see the agreement table; with the same scaffold definition the groups "
-        "are identical when the last steps of the walk above read 0.",
+        "- Identical scaffold groups: " + groups_verdict(groups),
         "",
     )
     return verdict
@@ -628,88 +689,124 @@ def grading_section(
 
 
 # ----------------------------------------------------------------------------------------------------------- main
+def measure_all(args: argparse.Namespace, skip: set[str], jobs: int, envs: dict[str, EnvStatus], tmp: Path) -> Raw:
+    """Every split / standardisation measurement, each in a fresh subprocess on one input file."""
+    res: dict[str, dict[str, Any]] = {}
+    data = tmp / "molecules.csv"
+    n_base, used = write_input(data, args.n)
+    log(f"input: {args.n:,} rows from {n_base:,} unique SMILES ({len(used)} sources)")
+
+    def measure(key: str, python: Path | str | None, task: str, procs: int, env: str | None = None) -> None:
+        if python is None:
+            res[key] = {"error": "not installed: " + (envs[env].error or "?") if env else "?"}
+            return
+        runs = []
+        for i in range(1 if key == "reference" else max(1, args.repeat)):
+            load = os.getloadavg()[0]
+            log(f"{key}: {task} ({procs} process(es)), run {i + 1}, load average {load:.1f} ...")
+            r = run_task(python, task, data, procs, tmp, args.timeout)
+            r["load"] = load
+            log(f"{key}: " + (r["error"] if "error" in r else f"{r['seconds']:.1f} s"))
+            runs.append(r)
+            if "error" in r:
+                break
+        ok = [r for r in runs if "error" not in r]
+        best = min(ok, key=lambda r: r["seconds"]) if ok else runs[-1]
+        best["all_seconds"] = [r["seconds"] for r in ok]
+        best["loads"] = [r["load"] for r in runs]
+        res[key] = best
+
+    measure("reference", sys.executable, "reference", jobs)
+    measure("biorft", sys.executable, "biorft_split", jobs)
+    if "single" not in skip and jobs > 1:
+        measure("biorft-1", sys.executable, "biorft_split", 1)
+    if "profile" not in skip:
+        log("biorft: profile (1 process) ...")
+        limit = str(min(args.n, 10_000))
+        res["profile"] = run_task(sys.executable, "biorft_profile", data, 1, tmp, args.timeout, ("--limit", limit))
+    for key, env_name, task, procs in (
+        ("tdc", "tdc-deepchem", "tdc_split", 1),
+        ("deepchem", "tdc-deepchem", "deepchem_split", 1),
+        ("datamol", "datamol", "datamol_split", jobs),
+        ("datamol-std", "datamol", "datamol_standardize", jobs),
+    ):
+        if key.split("-")[0] not in skip:
+            measure(key, envs[env_name].python, task, procs, env_name)
+    return {
+        "n": args.n,
+        "jobs": jobs,
+        "repeat": args.repeat,
+        "n_base": n_base,
+        "used": used,
+        "res": res,
+        "date": dt.date.today().isoformat(),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=10_000, help="molecules (default 10,000; the target: 100,000)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes for biorft and datamol")
     parser.add_argument("--grade-n", type=int, default=10_000, help="completions for the grading section")
-    parser.add_argument("--skip", default="", help="comma-separated: tdc,deepchem,datamol,trl,single,grading")
+    parser.add_argument("--skip", default="", help="comma-separated: tdc,deepchem,datamol,trl,single,profile,grading")
     parser.add_argument("--no-install", action="store_true", help="use cached peer venvs only, install none")
     parser.add_argument("--reinstall", action="store_true", help="rebuild the peer venvs (and retry failed ones)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per measurement; the fastest is reported")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per measurement (default 1800)")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "peers.md")
+    parser.add_argument("--raw", type=Path, help="also save the raw measurements (JSON) here")
+    parser.add_argument("--from-raw", type=Path, help="write the report from saved raw measurements (re-grades only)")
     args = parser.parse_args()
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
-    jobs = max(1, args.jobs)
 
     envs: dict[str, EnvStatus] = {}
-    wanted = {"tdc-deepchem": not {"tdc", "deepchem"} <= skip, "datamol": "datamol" not in skip}
-    for name, want in wanted.items():
-        if not want:
-            continue
-        env = ENVS[name]
-        if args.no_install and not (env.path / ".ok").is_file():
-            envs[name] = EnvStatus(env, None, {}, "not installed (--no-install)")
-        else:
-            envs[name] = ensure(env, reinstall=args.reinstall)
-        if envs[name].error:
-            log(f"{name}: {envs[name].error}")
+    if args.from_raw:
+        raw: Raw = json.loads(args.from_raw.read_text())
+        log(f"report from {args.from_raw}: no new split / standardisation measurements")
+        for name, st in raw["envs"].items():
+            envs[name] = EnvStatus(
+                ENVS[name], Path(st["python"]) if st["python"] else None, st["versions"], st["error"]
+            )
+    else:
+        wanted = {"tdc-deepchem": not {"tdc", "deepchem"} <= skip, "datamol": "datamol" not in skip}
+        for name, want in wanted.items():
+            if not want:
+                continue
+            env = ENVS[name]
+            if args.no_install and not (env.path / ".ok").is_file():
+                envs[name] = EnvStatus(env, None, {}, "not installed (--no-install)")
+            else:
+                envs[name] = ensure(env, reinstall=args.reinstall)
+            if envs[name].error:
+                log(f"{name}: {envs[name].error}")
 
-    res: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="biorft-peers-") as tmp_name:
         tmp = Path(tmp_name)
-        data = tmp / "molecules.csv"
-        n_base, used = write_input(data, args.n)
-        log(f"input: {args.n:,} rows from {n_base:,} unique SMILES ({len(used)} sources)")
-
-        def measure(key: str, python: Path | str | None, task: str, procs: int, env: str | None = None) -> None:
-            if python is None:
-                res[key] = {"error": "not installed: " + (envs[env].error or "?") if env else "?"}
-                return
-            runs = []
-            for i in range(1 if key == "reference" else max(1, args.repeat)):
-                load = os.getloadavg()[0]
-                log(f"{key}: {task} ({procs} process(es)), run {i + 1}, load average {load:.1f} ...")
-                r = run_task(python, task, data, procs, tmp, args.timeout)
-                r["load"] = load
-                log(f"{key}: " + (r["error"] if "error" in r else f"{r['seconds']:.1f} s"))
-                runs.append(r)
-                if "error" in r:
-                    break
-            ok = [r for r in runs if "error" not in r]
-            best = min(ok, key=lambda r: r["seconds"]) if ok else runs[-1]
-            best["all_seconds"] = [r["seconds"] for r in ok]
-            best["loads"] = [r["load"] for r in runs]
-            res[key] = best
-
-        measure("reference", sys.executable, "reference", jobs)
-        measure("biorft", sys.executable, "biorft_split", jobs)
-        if "single" not in skip and jobs > 1:
-            measure("biorft-1", sys.executable, "biorft_split", 1)
-        for key, env_name, task, procs in (
-            ("tdc", "tdc-deepchem", "tdc_split", 1),
-            ("deepchem", "tdc-deepchem", "deepchem_split", 1),
-            ("datamol", "datamol", "datamol_split", jobs),
-            ("datamol-std", "datamol", "datamol_standardize", jobs),
-        ):
-            if key.split("-")[0] not in skip:
-                measure(key, envs[env_name].python, task, procs, env_name)
-
+        if not args.from_raw:
+            raw = measure_all(args, skip, max(1, args.jobs), envs, tmp)
+            raw["envs"] = {
+                name: {"python": str(st.python) if st.python else None, "versions": st.versions, "error": st.error}
+                for name, st in envs.items()
+            }
+            if args.raw:
+                args.raw.write_text(json.dumps(raw))
+                log(f"raw measurements in {args.raw} (re-render with --from-raw)")
+        res: dict[str, dict[str, Any]] = raw["res"]
+        n, jobs, repeat, n_base, used = raw["n"], raw["jobs"], raw["repeat"], raw["n_base"], raw["used"]
         rep = Report()
         rep.add(
             "# biorft against its peers",
             "",
-            machine_line(args.n, jobs),
+            machine_line(n, jobs, raw["date"]),
             "",
-            f"Input: {args.n:,} rows drawn from {n_base:,} unique SMILES of {', '.join(used)}"
-            f"{' (repeated with a row suffix)' if args.n > n_base else ''}. Same CSV file for every tool.",
+            f"Input: {n:,} rows drawn from {n_base:,} unique SMILES of {', '.join(used)}"
+            f"{' (repeated with a row suffix)' if n > n_base else ''}. Same CSV file for every tool.",
             "",
             "Command: `python benchmarks/peers.py"
-            + (f" --n {args.n}" if args.n != 10_000 else "")
-            + (f" --repeat {args.repeat}" if args.repeat > 1 else "")
+            + (f" --n {n}" if n != 10_000 else "")
+            + (f" --repeat {repeat}" if repeat > 1 else "")
             + "`. "
-            + (f"Times are the fastest of {args.repeat} runs; " if args.repeat > 1 else "")
+            + (f"Times are the fastest of {repeat} runs; " if repeat > 1 else "")
             + "the load average (1 min) when each run started shows how busy the shared machine was: above "
             f"{os.cpu_count()}, other work competed for the cores and the times are inflated.",
             "",
@@ -719,9 +816,10 @@ def main() -> None:
             rep.add("Peers that could not be installed (their rows say so): " + "; ".join(missing) + ".", "")
         if "error" in res.get("biorft", {}):
             rep.add(f"biorft's split could not run: {res['biorft']['error']}.", "")
-        split_s = split_section(rep, res, envs, args.n, jobs)
-        std_s = standardise_section(rep, res, envs, args.n, jobs)
-        verdict = target_section(rep, split_s, std_s, args.n)
+        split_s = split_section(rep, res, envs, n, jobs)
+        std_s = standardise_section(rep, res, envs, n, jobs)
+        verdict = target_section(rep, split_s, std_s, n, res.get("_groups", {}))
+        profile_section(rep, res.get("profile"))
         if "grading" not in skip:
             log("grading ...")
             grading_section(

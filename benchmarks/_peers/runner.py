@@ -100,6 +100,63 @@ def biorft_split(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def biorft_profile(args: argparse.Namespace) -> dict[str, Any]:
+    """Where biorft's build + split time goes (cProfile, one process), beside an RDKit-only floor on the same rows."""
+    import cProfile
+    import pstats
+    import tempfile
+
+    from rdkit import Chem
+    from rdkit.Chem.Scaffolds import MurckoScaffold
+
+    from biorft import chem
+    from biorft.datasets import molecule_task
+
+    with open(args.csv, newline="") as fh:
+        rows = list(csv.reader(fh))[: args.limit + 1]
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    smiles = [r[1] for r in rows[1:]]
+    t0 = time.perf_counter()
+    with chem.quiet_rdkit():
+        for smi in smiles:
+            mol = Chem.MolFromSmiles(smi)
+            if mol is not None:
+                Chem.MolToSmiles(mol)
+                Chem.MolToInchiKey(mol)
+                Chem.MolToSmiles(MurckoScaffold.GetScaffoldForMol(mol))
+    floor = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    molecule_task(fh.name, smiles="smiles", target="y", kind="binary", labels=["a", "b"], id="rid", n_jobs=1)
+    plain = time.perf_counter() - t0
+    prof = cProfile.Profile()
+    prof.enable()
+    ds = molecule_task(fh.name, smiles="smiles", target="y", kind="binary", labels=["a", "b"], id="rid", n_jobs=1)
+    ds.split("scaffold", fractions=FRACTIONS, seed=SEED)
+    prof.disable()
+    os.unlink(fh.name)
+    stats: Any = pstats.Stats(prof)
+    total = max(stats.total_tt, 1e-9)
+    wanted = {
+        "parse": "RDKit parse (MolFromSmiles) via chem.parse",
+        "standardize": "chem.standardize (fragment count, charge scan, LargestFragmentChooser, Uncharger)",
+        "inchikey": "chem.inchikey (MolToInchiKey)",
+        "canonical_smiles": "chem.canonical_smiles (MolToSmiles)",
+        "murcko_scaffold": "chem.murcko_scaffold (GetScaffoldForMol + MolToSmiles)",
+        "split_dataset": "split('scaffold')",
+    }
+    cum = dict.fromkeys(wanted.values(), 0.0)
+    hot: list[tuple[float, str]] = []
+    for (file, _line, func), (_cc, _nc, tt, ct, _callers) in stats.stats.items():
+        if "biorft" in file and func in wanted:
+            cum[wanted[func]] += ct
+        hot.append((tt, f"{Path(file).name}:{func}"))
+    shares = {k: v / total for k, v in cum.items()}
+    shares["everything else (reading, frame building, de-duplication, card)"] = max(0.0, 1 - sum(shares.values()))
+    top = [(name, tt / total) for tt, name in sorted(hot, reverse=True)[:8]]
+    return {"rows": len(smiles), "floor_seconds": floor, "seconds": plain, "shares": shares, "top": top}
+
+
 def _reference_chunk(chunk: list[str]) -> list[tuple[str | None, ...]]:
     from rdkit.Chem.Scaffolds import MurckoScaffold
 
@@ -307,7 +364,16 @@ def trl_reward(args: argparse.Namespace) -> dict[str, Any]:
 
 TASKS = {
     f.__name__: f
-    for f in (biorft_split, reference, tdc_split, deepchem_split, datamol_split, datamol_standardize, trl_reward)
+    for f in (
+        biorft_split,
+        biorft_profile,
+        reference,
+        tdc_split,
+        deepchem_split,
+        datamol_split,
+        datamol_standardize,
+        trl_reward,
+    )
 }
 
 
@@ -317,6 +383,7 @@ def main() -> None:
     parser.add_argument("--csv", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--limit", type=int, default=10_000, help="rows for biorft_profile")
     args = parser.parse_args()
     result = TASKS[args.task](args)
     Path(args.out).write_text(json.dumps(result))
