@@ -19,7 +19,8 @@ see _peers/venvs.py). A peer that cannot be installed is reported as such and th
 current interpreter's environment (the project's venv).
 
 Input: the SMILES of ../shared/data's molecule files plus the bundled tasks, shuffled, and repeated with a row
-suffix (copy r gets r extra carbons, as in benchmarks/datasets.py) where N exceeds them.
+suffix (copy r gets r extra carbons, as in benchmarks/datasets.py; prepended where appending would make an invalid
+SMILES) where N exceeds them.
 
 Run:
     python benchmarks/peers.py                 # 10,000 molecules (installs the peers the first time: minutes)
@@ -41,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +70,10 @@ BUNDLED = ("molecules/bbb_b3db", "molecules/solubility_aqsoldb", "molecules/tox2
 GRADING_TASK = "molecules/bbb_b3db"
 NUMERIC_TASK = "molecules/solubility_aqsoldb"
 TARGET_SPEEDUP = 2.0
+REPEATED = (
+    " (repeated: copy r of a molecule gets r extra carbons, appended, or prepended where appending makes an "
+    "invalid SMILES)"
+)
 Raw = dict[str, Any]  # the saved measurements (--raw / --from-raw)
 
 
@@ -100,12 +106,22 @@ def base_smiles() -> tuple[list[str], list[str]]:
     return list(seen), used
 
 
+def rdkit_parses() -> Callable[[str], bool] | None:
+    """``smiles -> RDKit parses it`` (for the row suffix of repeated copies); None without RDKit."""
+    try:
+        from rdkit import Chem, RDLogger
+    except ImportError:
+        return None
+    RDLogger.DisableLog("rdApp.*")
+    return lambda smi: Chem.MolFromSmiles(smi) is not None
+
+
 def write_input(path: Path, n: int) -> tuple[int, list[str]]:
     base, used = base_smiles()
     with path.open("w", newline="") as fh:
         out = csv.writer(fh)
         out.writerow(["rid", "smiles", "y"])
-        for i, smi in enumerate(logic.make_rows(base, n)):
+        for i, smi in enumerate(logic.make_rows(base, n, valid=rdkit_parses())):
             out.writerow([f"m{i}", smi, "a"])  # one label: duplicates merge without label conflicts
     return len(base), used
 
@@ -221,7 +237,9 @@ def split_section(
     rep.add(
         "## 1. Scaffold split",
         "",
-        "Time = read the CSV + split, in a fresh process after imports (import time apart). biorft's time "
+        "Time = read the CSV + split, in a fresh process after imports (import time apart); CPU = user + system "
+        "seconds of the process and its workers over the same span (with 2 processes, CPU near the wall time "
+        "means the workers mostly waited for a core). biorft's time "
         "includes its standardisation and de-duplication (the peers do neither); its split step alone is "
         "given in the notes. Peak memory = max RSS of the main process (+ processes x the largest worker).",
         "",
@@ -236,7 +254,7 @@ def split_section(
         versions = {k: v for k, v in versions.items() if k != hidden}
         if "error" in r:
             rows.append(
-                [label[key], logic.versions_cell(versions), what[key], procs, r["error"], "-", "-", "-", "-", "-"]
+                [label[key], logic.versions_cell(versions), what[key], procs, r["error"], "-", "-", "-", "-", "-", "-"]
             )
             continue
         seconds[key] = r["seconds"]
@@ -248,6 +266,7 @@ def split_section(
                 what[key],
                 procs,
                 runs_cell(r),
+                fmt_s(r.get("cpu_seconds")),
                 f"{n / r['seconds']:,.0f}",
                 fmt_s(r.get("import_seconds")),
                 mem(r, procs),
@@ -263,6 +282,7 @@ def split_section(
                 "what runs",
                 "processes",
                 "seconds",
+                "CPU s",
                 "molecules/s",
                 "import s",
                 "peak RSS MB",
@@ -273,6 +293,14 @@ def split_section(
         ),
         "",
     )
+    for key in ("tdc", "deepchem", "datamol"):
+        r = res.get(key) or {}
+        if "crash" in r:
+            rep.add(
+                f"{label[key]} raised on the full input ({r['crash'][:200]}); its time is for a second run on the "
+                f"{n - r['dropped']:,} rows its own scaffold function accepts (that filtering is not timed).",
+                "",
+            )
     if b and "error" not in b:
         rep.add(
             f"biorft's steps: build {fmt_s(b['build_seconds'])} s, split {fmt_s(b['split_seconds'])} s "
@@ -689,14 +717,24 @@ def grading_section(
 
 
 # ----------------------------------------------------------------------------------------------------------- main
-def measure_all(args: argparse.Namespace, skip: set[str], jobs: int, envs: dict[str, EnvStatus], tmp: Path) -> Raw:
-    """Every split / standardisation measurement, each in a fresh subprocess on one input file."""
-    res: dict[str, dict[str, Any]] = {}
+def measure_all(
+    args: argparse.Namespace,
+    skip: set[str],
+    jobs: int,
+    envs: dict[str, EnvStatus],
+    tmp: Path,
+    only: set[str] | None = None,
+    res: dict[str, dict[str, Any]] | None = None,
+) -> Raw:
+    """Every split / standardisation measurement (or those in ``only``), each in a fresh subprocess on one input."""
+    res = {} if res is None else res
     data = tmp / "molecules.csv"
     n_base, used = write_input(data, args.n)
     log(f"input: {args.n:,} rows from {n_base:,} unique SMILES ({len(used)} sources)")
 
     def measure(key: str, python: Path | str | None, task: str, procs: int, env: str | None = None) -> None:
+        if only is not None and key not in only:
+            return
         if python is None:
             res[key] = {"error": "not installed: " + (envs[env].error or "?") if env else "?"}
             return
@@ -720,7 +758,7 @@ def measure_all(args: argparse.Namespace, skip: set[str], jobs: int, envs: dict[
     measure("biorft", sys.executable, "biorft_split", jobs)
     if "single" not in skip and jobs > 1:
         measure("biorft-1", sys.executable, "biorft_split", 1)
-    if "profile" not in skip:
+    if "profile" not in skip and (only is None or "profile" in only):
         log("biorft: profile (1 process) ...")
         limit = str(min(args.n, 10_000))
         res["profile"] = run_task(sys.executable, "biorft_profile", data, 1, tmp, args.timeout, ("--limit", limit))
@@ -730,7 +768,7 @@ def measure_all(args: argparse.Namespace, skip: set[str], jobs: int, envs: dict[
         ("datamol", "datamol", "datamol_split", jobs),
         ("datamol-std", "datamol", "datamol_standardize", jobs),
     ):
-        if key.split("-")[0] not in skip:
+        if key.split("-")[0] not in skip and env_name in envs:
             measure(key, envs[env_name].python, task, procs, env_name)
     return {
         "n": args.n,
@@ -756,6 +794,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "results" / "peers.md")
     parser.add_argument("--raw", type=Path, help="also save the raw measurements (JSON) here")
     parser.add_argument("--from-raw", type=Path, help="write the report from saved raw measurements (re-grades only)")
+    parser.add_argument(
+        "--remeasure",
+        default="",
+        help="with --from-raw: measure these again (e.g. deepchem,datamol-std), keep the rest",
+    )
     args = parser.parse_args()
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
 
@@ -782,6 +825,13 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="biorft-peers-") as tmp_name:
         tmp = Path(tmp_name)
+        if args.from_raw and args.remeasure:
+            only = {k.strip() for k in args.remeasure.split(",") if k.strip()}
+            args.n, args.repeat = raw["n"], raw["repeat"]
+            measure_all(args, skip, raw["jobs"], envs, tmp, only=only, res=raw["res"])
+            if args.raw:
+                args.raw.write_text(json.dumps(raw))
+                log(f"raw measurements in {args.raw}")
         if not args.from_raw:
             raw = measure_all(args, skip, max(1, args.jobs), envs, tmp)
             raw["envs"] = {
@@ -800,7 +850,7 @@ def main() -> None:
             machine_line(n, jobs, raw["date"]),
             "",
             f"Input: {n:,} rows drawn from {n_base:,} unique SMILES of {', '.join(used)}"
-            f"{' (repeated with a row suffix)' if n > n_base else ''}. Same CSV file for every tool.",
+            f"{REPEATED if n > n_base else ''}. Same CSV file for every tool.",
             "",
             "Command: `python benchmarks/peers.py"
             + (f" --n {n}" if n != 10_000 else "")

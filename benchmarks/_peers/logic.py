@@ -6,17 +6,19 @@ Nothing here imports RDKit or a peer library, so the logic is unit-tested quickl
 from __future__ import annotations
 
 import random
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 PARTS = ("train", "valid", "test")
 
 
-def make_rows(base: Sequence[str], n: int, seed: int = 0) -> Iterator[str]:
+def make_rows(base: Sequence[str], n: int, seed: int = 0, valid: Callable[[str], bool] | None = None) -> Iterator[str]:
     """``n`` SMILES from ``base``: a fixed shuffle of it, repeated with a row suffix where ``n`` exceeds it.
 
     Copy ``r`` (0-based) of a molecule gets ``r`` extra carbons appended, as in benchmarks/datasets.py, so the copies
-    are new molecules (de-duplication does not collapse them); the shuffle mixes the source files.
+    are new molecules (de-duplication does not collapse them); the shuffle mixes the source files. With ``valid``
+    (e.g. "RDKit parses it"), a copy whose appended carbons make an invalid SMILES (``...=O`` + ``C``) gets them
+    prepended instead when that is valid, so the copies stay molecules rather than becoming junk rows.
     """
     if n > 0 and not base:
         raise ValueError("no input SMILES: pass molecule files or run beside ../shared/data")
@@ -24,7 +26,12 @@ def make_rows(base: Sequence[str], n: int, seed: int = 0) -> Iterator[str]:
     random.Random(seed).shuffle(order)
     for i in range(n):
         copy, j = divmod(i, len(order))
-        yield order[j] + "C" * copy
+        smi = order[j] + "C" * copy
+        if copy and valid is not None and not valid(smi):
+            alt = "C" * copy + order[j]
+            if valid(alt):
+                smi = alt
+        yield smi
 
 
 @dataclass(frozen=True)

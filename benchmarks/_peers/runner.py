@@ -31,10 +31,26 @@ FRACTIONS = (0.8, 0.1, 0.1)
 SEED = 0
 
 
+_CPU0 = [0.0]
+
+
+def _cpu() -> float:
+    """CPU seconds (user + system) of this process and of its finished, reaped children."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _start() -> float:
+    """Start the clock of the timed region (wall and CPU)."""
+    _CPU0[0] = _cpu()
+    return time.perf_counter()
+
+
 def _peak() -> dict[str, float]:
     return {
         "peak_mb_main": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "peak_mb_worker": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "cpu_seconds": _cpu() - _CPU0[0],
     }
 
 
@@ -53,7 +69,7 @@ def biorft_split(args: argparse.Namespace) -> dict[str, Any]:
     from biorft.chem import rdkit_version
 
     out["versions"]["rdkit"] = rdkit_version()
-    t0 = time.perf_counter()
+    t0 = _start()
     ds = molecule_task(
         args.csv,
         smiles="smiles",
@@ -218,7 +234,7 @@ def tdc_split(args: argparse.Namespace) -> dict[str, Any]:
         return key
 
     MurckoScaffold.MurckoScaffoldSmiles = recording
-    t0 = time.perf_counter()
+    t0 = _start()
     df = pd.read_csv(args.csv, dtype={"smiles": str, "rid": str, "y": str}, keep_default_na=False)
     df = df.rename(columns={"smiles": "Drug", "y": "Y"})
     frames = create_scaffold_split(df, SEED, list(FRACTIONS), "Drug")
@@ -253,21 +269,42 @@ def deepchem_split(args: argparse.Namespace) -> dict[str, Any]:
         return captured["sets"]
 
     splitter.generate_scaffolds = capture  # type: ignore[method-assign]
-    t0 = time.perf_counter()
-    df = pd.read_csv(args.csv, dtype={"smiles": str, "rid": str, "y": str}, keep_default_na=False)
-    dataset = dc.data.NumpyDataset(X=np.zeros((len(df), 1)), ids=df["smiles"].to_numpy())
-    train, valid, test = splitter.split(
-        dataset, frac_train=FRACTIONS[0], frac_valid=FRACTIONS[1], frac_test=FRACTIONS[2], seed=SEED
-    )
+
+    def run(rows: list[int] | None) -> tuple[Any, ...]:
+        df = pd.read_csv(args.csv, dtype={"smiles": str, "rid": str, "y": str}, keep_default_na=False)
+        smiles = df["smiles"].to_numpy() if rows is None else df["smiles"].to_numpy()[rows]
+        dataset = dc.data.NumpyDataset(X=np.zeros((len(smiles), 1)), ids=smiles)
+        return len(df), splitter.split(
+            dataset, frac_train=FRACTIONS[0], frac_valid=FRACTIONS[1], frac_test=FRACTIONS[2], seed=SEED
+        )
+
+    t0 = _start()
+    try:
+        n, (train, valid, test) = run(None)
+        rows = None
+    except Exception as exc:  # DeepChem does not catch RDKit errors in its scaffold function
+        out["crash"] = f"{type(exc).__name__}: {exc}"
+        from deepchem.splits.splitters import _generate_scaffold
+
+        rows = []
+        for i, smi in enumerate(_read_smiles(args.csv)):  # untimed: the rows DeepChem's scaffold code accepts
+            try:
+                _generate_scaffold(smi)
+            except Exception:
+                continue
+            rows.append(i)
+        t0 = _start()
+        n, (train, valid, test) = run(rows)
     out.update(_peak(), seconds=time.perf_counter() - t0)
-    keys: list[str | None] = [None] * len(df)
+    back = rows if rows is not None else list(range(n))
+    keys: list[str | None] = [None] * n
     for g, members in enumerate(captured["sets"]):
         for i in members:
-            keys[i] = f"g{g}"  # DeepChem keeps the groups, not their SMILES
-    parts: list[str | None] = [None] * len(df)
+            keys[back[i]] = f"g{g}"  # DeepChem keeps the groups, not their SMILES
+    parts: list[str | None] = [None] * n
     for part, idx in zip(("train", "valid", "test"), (train, valid, test), strict=True):
         for i in idx:
-            parts[int(i)] = part
+            parts[back[int(i)]] = part
     out.update(keys=keys, parts=parts, dropped=sum(p is None for p in parts))
     return out
 
@@ -313,7 +350,7 @@ def datamol_split(args: argparse.Namespace) -> dict[str, Any]:
 
     dm.disable_rdkit_log()
     out: dict[str, Any] = {"import_seconds": time.perf_counter() - t}
-    t0 = time.perf_counter()
+    t0 = _start()
     df = pd.read_csv(args.csv, dtype={"smiles": str, "rid": str, "y": str}, keep_default_na=False)
     keys = dm.parallelized(_dm_scaffold, df["smiles"].tolist(), n_jobs=args.jobs, progress=False)
     parts = greedy_scaffold_parts(keys, FRACTIONS)
@@ -330,7 +367,7 @@ def datamol_standardize(args: argparse.Namespace) -> dict[str, Any]:
 
     dm.disable_rdkit_log()
     out: dict[str, Any] = {"import_seconds": time.perf_counter() - t}
-    t0 = time.perf_counter()
+    t0 = _start()
     df = pd.read_csv(args.csv, dtype={"smiles": str, "rid": str, "y": str}, keep_default_na=False)
     iks = dm.parallelized(_dm_standard_key, df["smiles"].tolist(), n_jobs=args.jobs, progress=False)
     unique = pd.Series([k for k in iks if k is not None]).drop_duplicates()
@@ -356,7 +393,7 @@ def trl_reward(args: argparse.Namespace) -> dict[str, Any]:
     rows = [json.loads(line) for line in Path(args.csv).read_text().splitlines() if line.strip()]
     completions = [[{"role": "assistant", "content": r["completion"]}] for r in rows]
     solutions = [r["target"] for r in rows]
-    t0 = time.perf_counter()
+    t0 = _start()
     scores = accuracy_reward(completions, solutions)
     out.update(_peak(), seconds=time.perf_counter() - t0, scores=scores)
     return out

@@ -25,6 +25,18 @@ def test_make_rows_shuffles_base_then_repeats_with_suffix() -> None:
     assert list(logic.make_rows(base, 2)) == rows[:2]
 
 
+def test_make_rows_prepends_the_carbons_where_appending_is_invalid() -> None:
+    def valid(smi: str) -> bool:  # stand-in for RDKit: a carbon may not follow a double-bonded oxygen
+        return not smi.startswith("O=") and "=OC" not in smi
+
+    rows = list(logic.make_rows(["CC=O", "CCO"], 6, valid=valid))
+    copies = dict(zip(rows[:2], rows[2:4], strict=True))
+    assert copies == {"CC=O": "CCC=O", "CCO": "CCOC"}  # "CC=OC" is invalid: prefixed instead
+    assert all(valid(r) for r in rows)
+    bad = list(logic.make_rows(["O=C=O"], 2, valid=lambda s: s == "O=C=O"))
+    assert bad == ["O=C=O", "O=C=OC"]  # neither form valid: the plain suffix, left for the tools to reject
+
+
 def test_make_rows_without_input_says_so() -> None:
     with pytest.raises(ValueError, match="no input SMILES"):
         list(logic.make_rows([], 1))
@@ -37,7 +49,7 @@ def test_partition_diff_ignores_key_spelling() -> None:
     b = {0: "g7", 1: "g7", 2: "g1"}
     d = logic.partition_diff(a, b)
     assert d.same
-    assert (d.rows, d.groups_a, d.groups_b, d.identical_groups, d.rows_differing) == (3, 2, 2, 2, 0)
+    assert (d.rows, d.groups_a, d.groups_b, d.identical_groups, d.rows_differing, d.rows_moved) == (3, 2, 2, 2, 0, 0)
 
 
 def test_partition_diff_counts_rows_of_split_or_merged_groups() -> None:
@@ -48,6 +60,17 @@ def test_partition_diff_counts_rows_of_split_or_merged_groups() -> None:
     assert not d.same
     assert d.identical_groups == 1  # only {4}
     assert d.rows_differing == 4
+    assert d.rows_moved == 1  # row 2 changes company
+
+
+def test_partition_diff_counts_merges_and_splits_as_moves() -> None:
+    big = {i: "benzene" for i in range(10)}
+    one_left = {**big, 9: "benzene.tosylate"}  # one salt leaves a group of ten
+    d = logic.partition_diff(big, one_left)
+    assert (d.rows_differing, d.rows_moved) == (10, 1)
+    merged = {0: "a", 1: "a", 2: "b", 3: "b", 4: "c"}
+    d = logic.partition_diff(merged, {r: "x" for r in merged})  # three groups merge into one
+    assert (d.rows_differing, d.rows_moved) == (5, 3)
 
 
 def test_partition_diff_compares_only_rows_both_kept() -> None:
@@ -64,13 +87,14 @@ def test_partition_diff_is_symmetric_and_zero_iff_same_partition(ka: list[int], 
     a, b = as_map(ka[:n]), as_map(kb[:n])
     ab, ba = logic.partition_diff(a, b), logic.partition_diff(b, a)
     assert ab.rows_differing == ba.rows_differing
+    assert ab.rows_moved == ba.rows_moved
     assert ab.identical_groups == ba.identical_groups
 
     def blocks(m: dict[int, int]) -> set[frozenset[int]]:
         return {frozenset(r for r in m if m[r] == k) for k in set(m.values())}
 
-    assert ab.same == (blocks(a) == blocks(b))
-    assert 0 <= ab.rows_differing <= n
+    assert ab.same == (blocks(a) == blocks(b)) == (ab.rows_moved == 0)
+    assert 0 <= ab.rows_moved <= ab.rows_differing <= n
 
 
 @given(keys_st)
