@@ -22,10 +22,14 @@ Input: the SMILES of ../shared/data's molecule files plus the bundled tasks, shu
 suffix (copy r gets r extra carbons, as in benchmarks/datasets.py; prepended where appending would make an invalid
 SMILES) where N exceeds them.
 
+The first run installs the peer environments: about 6 minutes and 5.4 GB here (PyTDC and TRL pull in CPU torch).
+
 Run:
     python benchmarks/peers.py                 # 10,000 molecules (installs the peers the first time: minutes)
     python benchmarks/peers.py --n 100000      # the target run: biorft >= 2x faster than the fastest peer
-Writes benchmarks/results/peers.md.
+    python benchmarks/peers.py --n 100000 --repeat 2 --raw /tmp/peers.json   # fastest of 2 rounds, keep raw data
+    python benchmarks/peers.py --from-raw /tmp/peers.json [--remeasure tdc,datamol-std]   # re-render / re-run some
+Writes benchmarks/results/peers.md (or --out).
 """
 
 from __future__ import annotations
