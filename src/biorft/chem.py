@@ -1,0 +1,338 @@
+"""The one RDKit boundary of biorft: parse, standardise, canonicalise, identify and scaffold molecules.
+
+Nothing here raises on bad chemistry: :func:`parse` returns ``None`` for SMILES RDKit rejects and
+:func:`standardize_smiles` returns a :class:`StandardizeFailure` carrying the reason, so builders can quarantine the
+row. RDKit's own log lines are silenced while biorft works (:func:`quiet_rdkit`).
+
+Standardisation (:func:`standardize`) keeps the largest organic fragment (drops counter-ions and solvents),
+neutralises charges where a neutral form exists, and returns the molecule from which the canonical SMILES, the
+InChIKey (the identity used for de-duplication and leakage checks) and the Bemis-Murcko scaffold are computed.
+
+Example:
+    >>> rec = standardize_smiles("[Na+].CC(=O)[O-]")
+    >>> rec.smiles, rec.inchikey
+    ('CC(=O)O', 'QTBSBXVTEAMEQO-UHFFFAOYSA-N')
+    >>> standardize_smiles("c1ccccc1C(=O)Nc1ccccc1").scaffold
+    'O=C(Nc1ccccc1)c1ccccc1'
+    >>> parse("not a molecule") is None
+    True
+    >>> standardize_smiles("C1CC").reason
+    'RDKit cannot parse the SMILES'
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+__all__ = [
+    "StandardizeFailure",
+    "StandardizedMolecule",
+    "canonical_smiles",
+    "inchikey",
+    "murcko_scaffold",
+    "parse",
+    "quiet_rdkit",
+    "rdkit_version",
+    "read_sdf",
+    "standardize",
+    "standardize_many",
+    "standardize_smiles",
+]
+
+Mol = Any  # rdkit.Chem.Mol; typed loosely because RDKit ships no type stubs
+
+
+@dataclass(frozen=True, slots=True)
+class StandardizedMolecule:
+    """A standardised molecule's identifiers.
+
+    Attributes:
+        smiles: Canonical isomeric SMILES of the standardised parent.
+        inchikey: Standard InChIKey of the standardised parent (the identity used to de-duplicate).
+        scaffold: Bemis-Murcko scaffold SMILES; ``""`` for acyclic molecules.
+    """
+
+    smiles: str
+    inchikey: str
+    scaffold: str
+
+    ok = True
+
+
+@dataclass(frozen=True, slots=True)
+class StandardizeFailure:
+    """Why a SMILES could not be standardised (a quarantine reason).
+
+    Attributes:
+        reason: One-line reason, e.g. ``"RDKit cannot parse the SMILES"``.
+    """
+
+    reason: str
+
+    ok = False
+
+
+@contextlib.contextmanager
+def quiet_rdkit() -> Iterator[None]:
+    """Silence RDKit's log (parse errors, valence warnings) inside the block; restored afterwards.
+
+    Example:
+        >>> with quiet_rdkit():
+        ...     parse("C(C)(C)(C)(C)C") is None  # pentavalent carbon: RDKit would log an error
+        True
+    """
+    from rdkit import rdBase
+
+    blocker = rdBase.BlockLogs()
+    try:
+        yield
+    finally:
+        del blocker
+
+
+def rdkit_version() -> str:
+    """The installed RDKit version (recorded in dataset cards).
+
+    Example:
+        >>> rdkit_version().count(".") >= 2
+        True
+    """
+    from rdkit import rdBase
+
+    return str(rdBase.rdkitVersion)
+
+
+def parse(smiles: str) -> Mol | None:
+    """Parse a SMILES string; ``None`` when RDKit rejects it (never raises, logs nothing).
+
+    Args:
+        smiles: The SMILES text.
+
+    Returns:
+        An RDKit molecule, or ``None``.
+
+    Example:
+        >>> parse("CCO").GetNumAtoms()
+        3
+        >>> parse("") is None, parse("C1CC") is None
+        (True, True)
+    """
+    if not isinstance(smiles, str) or not smiles.strip():
+        return None
+    from rdkit import Chem
+
+    with quiet_rdkit():
+        try:
+            mol = Chem.MolFromSmiles(smiles.strip())
+        except Exception:  # RDKit raises on a few pathological inputs
+            return None
+    if mol is None or mol.GetNumAtoms() == 0:
+        return None
+    return mol
+
+
+@lru_cache(maxsize=1)
+def _standardizers() -> tuple[Any, Any]:
+    from rdkit.Chem.MolStandardize import rdMolStandardize
+
+    return rdMolStandardize.LargestFragmentChooser(preferOrganic=True), rdMolStandardize.Uncharger()
+
+
+def standardize(mol: Mol) -> Mol | None:
+    """Keep the largest (organic) fragment and neutralise charges; ``None`` if RDKit fails.
+
+    Args:
+        mol: A parsed molecule.
+
+    Returns:
+        The standardised molecule (a new object), or ``None``.
+
+    Example:
+        >>> canonical_smiles(standardize(parse("C[NH3+].[Cl-]")))
+        'CN'
+    """
+    chooser, uncharger = _standardizers()
+    with quiet_rdkit():
+        try:
+            if len(mol.GetAtoms()) and _n_fragments(mol) > 1:
+                mol = chooser.choose(mol)
+            if any(atom.GetFormalCharge() for atom in mol.GetAtoms()):
+                mol = uncharger.uncharge(mol)
+        except Exception:
+            return None
+    return mol
+
+
+def _n_fragments(mol: Mol) -> int:
+    from rdkit import Chem
+
+    return len(Chem.GetMolFrags(mol))
+
+
+def canonical_smiles(mol: Mol) -> str:
+    """Canonical isomeric SMILES of ``mol``.
+
+    Example:
+        >>> canonical_smiles(parse("OCC"))
+        'CCO'
+    """
+    from rdkit import Chem
+
+    return str(Chem.MolToSmiles(mol))
+
+
+def inchikey(mol: Mol) -> str | None:
+    """Standard InChIKey of ``mol``; ``None`` when the InChI library cannot make one.
+
+    Example:
+        >>> inchikey(parse("CCO"))
+        'LFQSCWFLJHTTHZ-UHFFFAOYSA-N'
+    """
+    from rdkit import Chem
+
+    with quiet_rdkit():
+        try:
+            key = Chem.MolToInchiKey(mol)
+        except Exception:
+            return None
+    return str(key) or None
+
+
+def murcko_scaffold(mol: Mol) -> str:
+    """Bemis-Murcko scaffold SMILES of ``mol`` (``""`` for an acyclic molecule).
+
+    Example:
+        >>> murcko_scaffold(parse("CCc1ccccc1")), murcko_scaffold(parse("CCO"))
+        ('c1ccccc1', '')
+    """
+    from rdkit import Chem
+    from rdkit.Chem.Scaffolds import MurckoScaffold
+
+    with quiet_rdkit():
+        try:
+            core = MurckoScaffold.GetScaffoldForMol(mol)
+            return str(Chem.MolToSmiles(core)) if core.GetNumAtoms() else ""
+        except Exception:
+            return ""
+
+
+def standardize_smiles(smiles: str) -> StandardizedMolecule | StandardizeFailure:
+    """Parse, standardise and identify one SMILES string.
+
+    Args:
+        smiles: The SMILES text as found in a source file.
+
+    Returns:
+        :class:`StandardizedMolecule` on success, else :class:`StandardizeFailure` with the reason.
+
+    Example:
+        >>> standardize_smiles("OCC").smiles
+        'CCO'
+        >>> standardize_smiles("").reason
+        'empty SMILES'
+    """
+    if not isinstance(smiles, str) or not smiles.strip():
+        return StandardizeFailure("empty SMILES")
+    mol = parse(smiles)
+    if mol is None:
+        return StandardizeFailure("RDKit cannot parse the SMILES")
+    std = standardize(mol)
+    if std is None or std.GetNumAtoms() == 0:
+        return StandardizeFailure("RDKit cannot standardise the molecule (largest fragment / neutralise)")
+    key = inchikey(std)
+    if key is None:
+        return StandardizeFailure("no InChIKey can be computed for the molecule")
+    with quiet_rdkit():
+        smi = canonical_smiles(std)
+    return StandardizedMolecule(smiles=smi, inchikey=key, scaffold=murcko_scaffold(std))
+
+
+def _standardize_chunk(chunk: Sequence[str]) -> list[StandardizedMolecule | StandardizeFailure]:
+    return [standardize_smiles(s) for s in chunk]
+
+
+def standardize_many(
+    smiles: Iterable[str], *, n_jobs: int | None = 1, chunk_size: int = 2000
+) -> Iterator[StandardizedMolecule | StandardizeFailure]:
+    """Standardise many SMILES in order, optionally on several processes.
+
+    Results are streamed in input order, so memory stays bounded by ``n_jobs * chunk_size`` pending molecules.
+
+    Args:
+        smiles: SMILES strings (any iterable; consumed lazily).
+        n_jobs: Worker processes; ``1`` runs in this process, ``None`` or ``-1`` uses every core.
+        chunk_size: SMILES per task sent to a worker.
+
+    Yields:
+        One result per input, in input order.
+
+    Example:
+        >>> [r.smiles if r.ok else r.reason for r in standardize_many(["OCC", "C1CC"])]
+        ['CCO', 'RDKit cannot parse the SMILES']
+    """
+    import os
+
+    jobs = (os.cpu_count() or 1) if n_jobs is None or n_jobs < 1 else n_jobs
+    if jobs == 1:
+        for s in smiles:
+            yield standardize_smiles(s)
+        return
+    import multiprocessing as mp
+
+    def chunks() -> Iterator[list[str]]:
+        buf: list[str] = []
+        for s in smiles:
+            buf.append(s)
+            if len(buf) >= chunk_size:
+                yield buf
+                buf = []
+        if buf:
+            yield buf
+
+    # "spawn": safe beside polars' and RDKit's threads (fork can deadlock), same on every platform.
+    ctx = mp.get_context("spawn")
+    with ctx.Pool(jobs) as pool:
+        for result in pool.imap(_standardize_chunk, chunks()):
+            yield from result
+
+
+def read_sdf(path: str) -> list[dict[str, Any]]:
+    """Read an SD file into rows: the molecule as ``smiles`` plus every SD property as a string.
+
+    Records RDKit cannot read become rows whose ``smiles`` is ``""`` (so builders quarantine them with a reason
+    instead of losing them); ``_sdf_error`` says why.
+
+    Args:
+        path: Path of the ``.sdf`` file.
+
+    Returns:
+        One dict per record, in file order.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.sdf"
+        >>> from rdkit import Chem
+        >>> m = Chem.MolFromSmiles("CCO"); m.SetProp("y", "1.5")
+        >>> w = Chem.SDWriter(str(p)); w.write(m); w.close()
+        >>> read_sdf(str(p))
+        [{'smiles': 'CCO', 'y': '1.5', '_sdf_error': ''}]
+    """
+    from rdkit import Chem
+
+    rows: list[dict[str, Any]] = []
+    with quiet_rdkit():
+        supplier = Chem.SDMolSupplier(path, sanitize=True, removeHs=True)
+        for mol in supplier:
+            if mol is None:
+                rows.append({"smiles": "", "_sdf_error": "RDKit cannot read this SD record"})
+                continue
+            row: dict[str, Any] = {"smiles": str(Chem.MolToSmiles(mol))}
+            for key in mol.GetPropNames():
+                row[str(key)] = mol.GetProp(key)
+            row["_sdf_error"] = ""
+            rows.append(row)
+    return rows
