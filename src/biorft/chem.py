@@ -194,9 +194,10 @@ def inchikey(mol: Mol) -> str | None:
     """
     from rdkit import Chem
 
+    to_key: Any = Chem.MolToInchiKey
     with quiet_rdkit():
         try:
-            key = Chem.MolToInchiKey(mol)
+            key = to_key(mol)
         except Exception:
             return None
     return str(key) or None
@@ -214,7 +215,8 @@ def murcko_scaffold(mol: Mol) -> str:
 
     with quiet_rdkit():
         try:
-            core = MurckoScaffold.GetScaffoldForMol(mol)
+            scaffold_of: Any = MurckoScaffold.GetScaffoldForMol
+            core = scaffold_of(mol)
             return str(Chem.MolToSmiles(core)) if core.GetNumAtoms() else ""
         except Exception:
             return ""
@@ -325,7 +327,8 @@ def read_sdf(path: str) -> list[dict[str, Any]]:
 
     rows: list[dict[str, Any]] = []
     with quiet_rdkit():
-        supplier = Chem.SDMolSupplier(path, sanitize=True, removeHs=True)
+        supplier: Any = Chem.SDMolSupplier(path, sanitize=True, removeHs=True)
+        mol: Any
         for mol in supplier:
             if mol is None:
                 rows.append({"smiles": "", "_sdf_error": "RDKit cannot read this SD record"})

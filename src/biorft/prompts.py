@@ -5,8 +5,8 @@ The system message states the task and the answer format; the user message carri
 molecule, the gene symbol and Ensembl ID for a gene.
 
 The answer format is the contract with the graders: the model ends with a final line ``Answer: <answer>`` (or
-replies with JSON ``{"answer": ...}``). Binary tasks may add a line ``Confidence: <0.0-1.0>`` (the probability that
-the answer is the positive label is *not* asked; the confidence is in the stated answer).
+replies with JSON ``{"answer": ...}``). Binary tasks may add a line ``Confidence: <0.0-1.0>``: the model's
+probability that its stated answer is right.
 
 Example:
     >>> from biorft.schema import TaskSpec, Example
@@ -17,7 +17,7 @@ Example:
     ['system', 'user']
     >>> print(msgs[1]["content"])
     SMILES: CCO
-    >>> "Answer: BBB+" in msgs[0]["content"] or "Answer: <BBB+ or BBB->" in msgs[0]["content"]
+    >>> "`Answer: <label>` where <label> is exactly one of: BBB+ or BBB-" in msgs[0]["content"]
     True
 """
 

@@ -147,10 +147,10 @@ class TargetParser:
             if not math.isfinite(value):
                 return f"target {s!r} is not finite"
             return value, None
-        lab = self.mapping.get(s) or self.mapping.get(s.lower())
-        if lab is None:
+        label = self.mapping.get(s) or self.mapping.get(s.lower())
+        if label is None:
             return f"target {s!r} is not one of the labels {list(self.mapping)[:10]}{did_you_mean(s, self.mapping)}"
-        return lab, None
+        return label, None
 
 
 def check_policy(policy: str, kind: TaskKind) -> None:
@@ -232,8 +232,11 @@ def deduplicate(
                 )
             if conflict and policy == "drop":
                 for r in group:
-                    q(r, f"conflicting targets for {where}: {values} (spread {spread:g}); policy 'drop' removed "
-                         "every copy")
+                    q(
+                        r,
+                        f"conflicting targets for {where}: {values} (spread {spread:g}); policy 'drop' removed "
+                        "every copy",
+                    )
                 continue
             value = statistics.median(values) if policy == "majority" else statistics.fmean(values)
             how = "median" if policy == "majority" else "mean"
@@ -305,8 +308,11 @@ def deduplicate(
         keep = next(r for r in group if str(r.target) == winners[0])
         for r in group:
             if r is not keep:
-                q(r, f"duplicate of {keep.id!r} ({where}); conflicting labels {_fmt_counts(counts)}: majority "
-                     f"{winners[0]!r} kept")
+                q(
+                    r,
+                    f"duplicate of {keep.id!r} ({where}); conflicting labels {_fmt_counts(counts)}: majority "
+                    f"{winners[0]!r} kept",
+                )
         kept.append(keep)
     kept.sort(key=lambda r: r.row)
     return kept, quarantined

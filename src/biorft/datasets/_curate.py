@@ -62,8 +62,14 @@ def _write_parquet(frame: pl.DataFrame, path: Path) -> str:
 
 def _provenance(shared: Path, key: str, source: dict[str, Any]) -> Provenance:
     rel = SOURCES[key]
-    return Provenance(name=source["name"], url=source["url"], citation=source["citation"],
-                      licence=source["licence"], sha256=sha256_file(shared / rel), file=rel)
+    return Provenance(
+        name=source["name"],
+        url=source["url"],
+        citation=source["citation"],
+        licence=source["licence"],
+        sha256=sha256_file(shared / rel),
+        file=rel,
+    )
 
 
 def _read_list(path: Path) -> list[str]:
@@ -80,8 +86,10 @@ def _gene_sources(shared: Path) -> dict[str, list[tuple[str, list[str]]]]:
             ("dosage-sensitive", dosage["dosage_sensitive"].drop_nulls().to_list()),
             ("dosage-insensitive", dosage["dosage_insensitive"].drop_nulls().to_list()),
         ],
-        "genes/bivalent_vs_no_methylation": [("bivalent", lists["bivalent"]),
-                                             ("non-methylated", lists["no_methylation"])],
+        "genes/bivalent_vs_no_methylation": [
+            ("bivalent", lists["bivalent"]),
+            ("non-methylated", lists["no_methylation"]),
+        ],
         "genes/bivalent_vs_lys4_only": [("bivalent", lists["bivalent"]), ("lys4-only", lists["lys4_only"])],
     }
 
@@ -128,8 +136,7 @@ def build_all(shared: Path, *, n_jobs: int | None = 1) -> tuple[dict[str, TaskDa
         spec: TaskSpec = BUNDLED[name]["spec"]
         source = BUNDLED[name]["source"]
         frame = pl.DataFrame(
-            {"gene": [g for _, genes in parts for g in genes],
-             "label": [lab for lab, genes in parts for _ in genes]}
+            {"gene": [g for _, genes in parts for g in genes], "label": [lab for lab, genes in parts for _ in genes]}
         )
         keys = ["dosage"] if name.endswith("tfs") else ["bivalent", name.rsplit("_vs_", 1)[1]]
         offsets, start = [], 0
@@ -137,9 +144,18 @@ def build_all(shared: Path, *, n_jobs: int | None = 1) -> tuple[dict[str, TaskDa
             offsets.append(f"{lab}: rows {start}-{start + len(genes) - 1}")
             start += len(genes)
         out[name] = gene_task(
-            frame, gene="gene", target="label", kind="binary", name=name, labels=spec.labels,
-            duplicates="drop", gene_table=table, positive_label=spec.positive_label,
-            instructions=spec.instructions, licence=source["licence"], citation=source["citation"],
+            frame,
+            gene="gene",
+            target="label",
+            kind="binary",
+            name=name,
+            labels=spec.labels,
+            duplicates="drop",
+            gene_table=table,
+            positive_label=spec.positive_label,
+            instructions=spec.instructions,
+            licence=source["licence"],
+            citation=source["citation"],
             sources=[_provenance(shared, k, source) for k in keys],
             notes=[
                 "source lists concatenated in this order, rows numbered from 0: " + "; ".join(offsets),
@@ -148,36 +164,75 @@ def build_all(shared: Path, *, n_jobs: int | None = 1) -> tuple[dict[str, TaskDa
         )
     b3db = pl.read_csv(shared / SOURCES["b3db"], separator="\t", infer_schema=False)
     b3db = b3db.select(
-        ("B3DB-" + pl.col("NO.")).alias("id"), pl.col("SMILES").alias("smiles"),
-        pl.col("BBB+/BBB-").alias("label"), pl.col("compound_name").alias("name"),
+        ("B3DB-" + pl.col("NO.")).alias("id"),
+        pl.col("SMILES").alias("smiles"),
+        pl.col("BBB+/BBB-").alias("label"),
+        pl.col("compound_name").alias("name"),
     )
     spec = BUNDLED["molecules/bbb_b3db"]["spec"]
     src = BUNDLED["molecules/bbb_b3db"]["source"]
     out["molecules/bbb_b3db"] = molecule_task(
-        b3db, smiles="smiles", target="label", id="id", kind="binary", name=spec.name, labels=spec.labels,
-        positive_label=spec.positive_label, instructions=spec.instructions, duplicates="majority",
-        keep_columns=["name"], licence=src["licence"], citation=src["citation"], n_jobs=n_jobs,
+        b3db,
+        smiles="smiles",
+        target="label",
+        id="id",
+        kind="binary",
+        name=spec.name,
+        labels=spec.labels,
+        positive_label=spec.positive_label,
+        instructions=spec.instructions,
+        duplicates="majority",
+        keep_columns=["name"],
+        licence=src["licence"],
+        citation=src["citation"],
+        n_jobs=n_jobs,
         sources=[_provenance(shared, "b3db", src)],
     )
     aq = pl.read_csv(shared / SOURCES["aqsoldb"], infer_schema=False)
-    aq = aq.select(pl.col("ID").alias("id"), pl.col("SMILES").alias("smiles"),
-                   pl.col("Solubility").alias("logs"), pl.col("Name").alias("name"))
+    aq = aq.select(
+        pl.col("ID").alias("id"),
+        pl.col("SMILES").alias("smiles"),
+        pl.col("Solubility").alias("logs"),
+        pl.col("Name").alias("name"),
+    )
     spec = BUNDLED["molecules/solubility_aqsoldb"]["spec"]
     src = BUNDLED["molecules/solubility_aqsoldb"]["source"]
     out[spec.name] = molecule_task(
-        aq, smiles="smiles", target="logs", id="id", kind="regression", name=spec.name, units=spec.units,
-        tolerance=spec.tolerance, value_range=spec.value_range, instructions=spec.instructions, duplicates="mean",
-        mixtures="quarantine", keep_columns=["name"], licence=src["licence"], citation=src["citation"],
-        n_jobs=n_jobs, sources=[_provenance(shared, "aqsoldb", src)],
+        aq,
+        smiles="smiles",
+        target="logs",
+        id="id",
+        kind="regression",
+        name=spec.name,
+        units=spec.units,
+        tolerance=spec.tolerance,
+        value_range=spec.value_range,
+        instructions=spec.instructions,
+        duplicates="mean",
+        mixtures="quarantine",
+        keep_columns=["name"],
+        licence=src["licence"],
+        citation=src["citation"],
+        n_jobs=n_jobs,
+        sources=[_provenance(shared, "aqsoldb", src)],
     )
     tox = pl.read_csv(shared / SOURCES["tox21"], infer_schema=False)
     tox = tox.with_columns(pl.format("tox21-{}", pl.int_range(pl.len()).cast(pl.String).str.zfill(5)).alias("id"))
     spec = BUNDLED["molecules/tox21"]["spec"]
     src = BUNDLED["molecules/tox21"]["source"]
     out[spec.name] = molecule_task(
-        tox, smiles="smiles", target=list(TOX21_ASSAYS), id="id", kind="multilabel", name=spec.name,
-        instructions=spec.instructions, duplicates="majority", licence=src["licence"], citation=src["citation"],
-        n_jobs=n_jobs, sources=[_provenance(shared, "tox21", src)],
+        tox,
+        smiles="smiles",
+        target=list(TOX21_ASSAYS),
+        id="id",
+        kind="multilabel",
+        name=spec.name,
+        instructions=spec.instructions,
+        duplicates="majority",
+        licence=src["licence"],
+        citation=src["citation"],
+        n_jobs=n_jobs,
+        sources=[_provenance(shared, "tox21", src)],
         notes=["blank assay cells are 'not measured' (known_labels lists the measured assays), not negatives"],
     )
     return out, table_frame
@@ -215,11 +270,21 @@ def curate(shared: Path, out: Path, *, n_jobs: int | None = 1) -> dict[str, str]
         (out / card_rel).write_text(card.model_dump_json(indent=1) + "\n")
         written[rel] = sha
         written[card_rel] = sha256_file(out / card_rel)
-        entries.append({
-            "name": name, "version": spec.version, "domain": spec.domain.value, "kind": spec.kind.value,
-            "size": len(ds), "licence": card.licence, "description": spec.description, "file": rel,
-            "sha256": sha, "card": card_rel, "spec": spec.model_dump(mode="json"),
-        })
+        entries.append(
+            {
+                "name": name,
+                "version": spec.version,
+                "domain": spec.domain.value,
+                "kind": spec.kind.value,
+                "size": len(ds),
+                "licence": card.licence,
+                "description": spec.description,
+                "file": rel,
+                "sha256": sha,
+                "card": card_rel,
+                "spec": spec.model_dump(mode="json"),
+            }
+        )
     index = {
         "format": INDEX_FORMAT,
         "curated_with": {"rdkit": rdkit_version(), "polars": pl.__version__},

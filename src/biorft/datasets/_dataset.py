@@ -137,8 +137,9 @@ class TaskDataset:
         if spec.kind is TaskKind.MULTILABEL and target is not None:
             target = tuple(target)
         try:
-            return Example(id=str(row["id"]), entity=str(row["entity"]), inputs=inputs, target=target,
-                           metadata=metadata)
+            return Example(
+                id=str(row["id"]), entity=str(row["entity"]), inputs=inputs, target=target, metadata=metadata
+            )
         except SchemaError as exc:
             raise DatasetError(f"{spec.name}: example {row['id']!r} is invalid: {exc}") from exc
 

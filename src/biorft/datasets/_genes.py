@@ -42,8 +42,9 @@ class GeneMatch:
 
 
 class GeneTable:
-    """Symbol / Ensembl ID / alias lookups over a gene table (``ensembl_id``, ``symbol``, ``gene_type``
-    and optionally ``aliases``, ``|``-separated).
+    """Symbol / Ensembl ID / alias lookups over a gene table.
+
+    The table has columns ``ensembl_id``, ``symbol``, optionally ``gene_type`` and ``aliases`` (``|``-separated).
 
     The bundled table (:func:`gene_table`) holds the protein-coding genes of Geneformer's gene table plus every
     gene of the bundled tasks. A symbol shared by several Ensembl IDs resolves to its protein-coding, lowest ID.
@@ -55,7 +56,7 @@ class GeneTable:
         >>> t.resolve("ENSG00000136574.18").symbol
         'GATA4'
         >>> t.resolve("NOTAGENE1")
-        "unknown gene 'NOTAGENE1': not in the gene table"
+        "unknown gene 'NOTAGENE1': not in the bundled gene table"
     """
 
     def __init__(self, frame: pl.DataFrame, *, name: str = "gene table") -> None:
@@ -67,8 +68,9 @@ class GeneTable:
         self._by_ensembl: dict[str, str] = {}
         by_symbol: dict[str, list[tuple[int, str, str]]] = {}
         self._by_alias: dict[str, set[str]] = {}
-        for ens, sym, typ, al in zip(frame["ensembl_id"].to_list(), frame["symbol"].to_list(), types, aliases,
-                                     strict=True):
+        for ens, sym, typ, al in zip(
+            frame["ensembl_id"].to_list(), frame["symbol"].to_list(), types, aliases, strict=True
+        ):
             if not ens or not sym:
                 continue
             ens = str(ens).upper().split(".")[0]
@@ -143,7 +145,7 @@ def gene_task(
     kind: str | TaskKind = "binary",
     name: str = "user/genes",
     labels: Sequence[str] | Mapping[Any, str] | None = None,
-    id: str | None = None,  # noqa: A002 - the column holding example ids
+    id: str | None = None,
     duplicates: str = "majority",
     positive_label: str | None = None,
     gene_table: Any = None,
@@ -210,7 +212,7 @@ def gene_task(
         [('GATA4', 'ENSG00000136574', 'sensitive'), ('TP53', 'ENSG00000141510', 'insensitive')]
         >>> [q.reason for q in ds.card.quarantined]
         ["duplicate of 'ENSG00000141510' (Ensembl ID ENSG00000141510), same label 'insensitive'", \
-"unknown gene 'NOPE1': not in the bundled gene table"]
+"unknown gene 'NOPE1': not in the bundled gene table (did you mean 'NXPE1' or 'NOP16' or 'NOP14'?)"]
     """
     from biorft.datasets._dataset import TaskDataset, _label_counts
 
@@ -234,8 +236,12 @@ def gene_task(
     if task_kind is not TaskKind.MULTILABEL and len(target_cols) != 1:
         raise DatasetError(f"target must name one column for a {task_kind.value} task, got {target_cols}")
     cols = [gene, *target_cols, *([id] if id else []), *keep_columns]
-    params = ["gene", *(["target"] * len(target_cols)), *(["id"] if id else []),
-              *(["keep_columns"] * len(keep_columns))]
+    params = [
+        "gene",
+        *(["target"] * len(target_cols)),
+        *(["id"] if id else []),
+        *(["keep_columns"] * len(keep_columns)),
+    ]
     require_columns(frame, cols, source=where, params=params)
     n_in = frame.height
     parser = TargetParser(task_kind, target_cols, labels, frame[target_cols[0]].to_list(), source=where)
@@ -271,15 +277,24 @@ def gene_task(
         for c, vals in extra.items():
             v = vals[i]
             fields[c] = v if isinstance(v, float) else raw_str(v)
-        records.append(Record(row=i, id=rid or hit.ensembl_id, key=hit.ensembl_id, target=value, known=known,
-                              fields=fields))
-    kept, merged = deduplicate(records, kind=task_kind, policy=duplicates, key_name="Ensembl ID",
-                               tolerance=tolerance)
+        records.append(
+            Record(row=i, id=rid or hit.ensembl_id, key=hit.ensembl_id, target=value, known=known, fields=fields)
+        )
+    kept, merged = deduplicate(records, kind=task_kind, policy=duplicates, key_name="Ensembl ID", tolerance=tolerance)
     quarantined.extend(merged)
     spec = make_spec(
-        name=name, domain=Domain.GENES, kind=task_kind, labels=parser.labels, positive_label=positive_label,
-        instructions=instructions, target_name=", ".join(target_cols), version=version, description=description,
-        units=units, tolerance=tolerance, value_range=value_range,
+        name=name,
+        domain=Domain.GENES,
+        kind=task_kind,
+        labels=parser.labels,
+        positive_label=positive_label,
+        instructions=instructions,
+        target_name=", ".join(target_cols),
+        version=version,
+        description=description,
+        units=units,
+        tolerance=tolerance,
+        value_range=value_range,
         label_synonyms={k: tuple(v) for k, v in (label_synonyms or {}).items()},
     )
     out = build_frame(spec, kept, ["symbol", "ensembl_id", *keep_columns])
@@ -289,11 +304,20 @@ def gene_task(
     if parser.inferred_note:
         all_notes.append(parser.inferred_note)
     if sources is None:
-        sources = [Provenance(name=where, licence=licence, citation=citation,
-                              file=where if where != "<frame>" else None)]
+        sources = [
+            Provenance(name=where, licence=licence, citation=citation, file=where if where != "<frame>" else None)
+        ]
     card = make_card(
-        spec, n_rows_in=n_in, n_kept=len(kept), quarantined=quarantined, licence=licence, citation=citation,
-        sources=sources, policy=duplicates, label_counts=_label_counts(spec, out), notes=all_notes,
+        spec,
+        n_rows_in=n_in,
+        n_kept=len(kept),
+        quarantined=quarantined,
+        licence=licence,
+        citation=citation,
+        sources=sources,
+        policy=duplicates,
+        label_counts=_label_counts(spec, out),
+        notes=all_notes,
     )
     return TaskDataset(spec, out, card)
 

@@ -96,15 +96,16 @@ def read_table(source: Source, *, separator: str | None = None) -> pl.DataFrame:
 
             rows = read_sdf(str(path))
             if not rows:
-                return pl.DataFrame({"smiles": [], "_sdf_error": []}, schema={"smiles": pl.String,
-                                                                              "_sdf_error": pl.String})
+                return pl.DataFrame(
+                    {"smiles": [], "_sdf_error": []}, schema={"smiles": pl.String, "_sdf_error": pl.String}
+                )
             keys = list(dict.fromkeys(k for r in rows for k in r))
-            return pl.DataFrame({k: [_str_or_none(r.get(k)) for r in rows] for k in keys},
-                                schema={k: pl.String for k in keys})
+            return pl.DataFrame(
+                {k: [_str_or_none(r.get(k)) for r in rows] for k in keys}, schema={k: pl.String for k in keys}
+            )
         if suffix in {".csv", ".tsv", ".tab", ".txt", ".csv.gz", ".tsv.gz"}:
             sep = separator or ("\t" if suffix.startswith((".tsv", ".tab")) else ",")
-            return pl.read_csv(path, separator=sep, infer_schema=False, quote_char='"',
-                               missing_utf8_is_empty_string=False)
+            return pl.read_csv(path, separator=sep, infer_schema=False, quote_char='"')
     except DatasetError:
         raise
     except Exception as exc:

@@ -125,7 +125,7 @@ def molecule_task(
     kind: str | TaskKind = "binary",
     name: str = "user/molecules",
     labels: Sequence[str] | Mapping[Any, str] | None = None,
-    id: str | None = None,  # noqa: A002 - the column holding example ids
+    id: str | None = None,
     duplicates: str = "majority",
     positive_label: str | None = None,
     mixtures: Literal["largest", "quarantine"] = "largest",
@@ -200,7 +200,7 @@ def molecule_task(
         [(1, "duplicate of 'LFQSCWFLJHTTHZ-UHFFFAOYSA-N' (InChIKey LFQSCWFLJHTTHZ-UHFFFAOYSA-N), same label 'active'"),
          (3, 'invalid SMILES: RDKit cannot parse the SMILES')]
     """
-    from biorft.chem import rdkit_version, standardize_many
+    from biorft.chem import StandardizeFailure, rdkit_version, standardize_many
     from biorft.datasets._dataset import TaskDataset, _label_counts
 
     try:
@@ -221,8 +221,12 @@ def molecule_task(
     if task_kind is not TaskKind.MULTILABEL and len(target_cols) != 1:
         raise DatasetError(f"target must name one column for a {task_kind.value} task, got {target_cols}")
     cols = [smiles, *target_cols, *([id] if id else []), *keep_columns]
-    params = ["smiles", *(["target"] * len(target_cols)), *(["id"] if id else []), *(["keep_columns"] * len(
-        keep_columns))]
+    params = [
+        "smiles",
+        *(["target"] * len(target_cols)),
+        *(["id"] if id else []),
+        *(["keep_columns"] * len(keep_columns)),
+    ]
     require_columns(frame, cols, source=where, params=params)
     n_in = frame.height
     parser = TargetParser(task_kind, target_cols, labels, frame[target_cols[0]].to_list(), source=where)
@@ -244,48 +248,68 @@ def molecule_task(
             quarantined.append(QuarantinedRow(row=i, id=rid, reason=str(sdf_errors[i])))
             continue
         if mixtures == "quarantine" and "." in smi:
-            quarantined.append(QuarantinedRow(
-                row=i, id=rid, value=smi,
-                reason="multi-component SMILES (salt or mixture) quarantined: mixtures='quarantine'",
-            ))
+            quarantined.append(
+                QuarantinedRow(
+                    row=i,
+                    id=rid,
+                    value=smi,
+                    reason="multi-component SMILES (salt or mixture) quarantined: mixtures='quarantine'",
+                )
+            )
             continue
-        if not res.ok:
-            quarantined.append(QuarantinedRow(row=i, id=rid, reason=f"invalid SMILES: {res.reason}",
-                                              value=smi or None))
+        if isinstance(res, StandardizeFailure):
+            quarantined.append(QuarantinedRow(row=i, id=rid, reason=f"invalid SMILES: {res.reason}", value=smi or None))
             continue
         parsed = parser.parse(target_cells[i])
         if isinstance(parsed, str):
             quarantined.append(QuarantinedRow(row=i, id=rid or res.inchikey, reason=parsed, value=smi))
             continue
         value, known = parsed
-        fields: dict[str, Any] = {"entity": res.smiles, "smiles": res.smiles, "inchikey": res.inchikey,
-                                  "scaffold": res.scaffold}
+        fields: dict[str, Any] = {
+            "entity": res.smiles,
+            "smiles": res.smiles,
+            "inchikey": res.inchikey,
+            "scaffold": res.scaffold,
+        }
         for c, vals in extra.items():
             v = vals[i]
             fields[c] = v if isinstance(v, float) else raw_str(v)
-        records.append(Record(row=i, id=rid or res.inchikey, key=res.inchikey, target=value, known=known,
-                              fields=fields))
+        records.append(
+            Record(row=i, id=rid or res.inchikey, key=res.inchikey, target=value, known=known, fields=fields)
+        )
     if id:  # a user id naming two different molecules is ambiguous: keep the first
         first: dict[str, Record] = {}
         unique: list[Record] = []
         for r in records:
             other = first.get(str(r.id))
             if other is not None and other.key != r.key:
-                quarantined.append(QuarantinedRow(
-                    row=r.row, id=r.id, value=r.key,
-                    reason=f"duplicate id {r.id!r} (row {other.row} has a different molecule); ids must be unique",
-                ))
+                quarantined.append(
+                    QuarantinedRow(
+                        row=r.row,
+                        id=r.id,
+                        value=r.key,
+                        reason=f"duplicate id {r.id!r} (row {other.row} has a different molecule); ids must be unique",
+                    )
+                )
                 continue
             first.setdefault(str(r.id), r)
             unique.append(r)
         records = unique
-    kept, merged = deduplicate(records, kind=task_kind, policy=duplicates, key_name="InChIKey",
-                               tolerance=tolerance)
+    kept, merged = deduplicate(records, kind=task_kind, policy=duplicates, key_name="InChIKey", tolerance=tolerance)
     quarantined.extend(merged)
     spec = make_spec(
-        name=name, domain=Domain.MOLECULES, kind=task_kind, labels=parser.labels, positive_label=positive_label,
-        instructions=instructions, target_name=", ".join(target_cols), version=version, description=description,
-        units=units, tolerance=tolerance, value_range=value_range,
+        name=name,
+        domain=Domain.MOLECULES,
+        kind=task_kind,
+        labels=parser.labels,
+        positive_label=positive_label,
+        instructions=instructions,
+        target_name=", ".join(target_cols),
+        version=version,
+        description=description,
+        units=units,
+        tolerance=tolerance,
+        value_range=value_range,
         label_synonyms={k: tuple(v) for k, v in (label_synonyms or {}).items()},
     )
     out = build_frame(spec, kept, [*_MOLECULE_COLUMNS, *keep_columns])
@@ -293,10 +317,19 @@ def molecule_task(
     if parser.inferred_note:
         all_notes.append(parser.inferred_note)
     if sources is None:
-        sources = [Provenance(name=where, licence=licence, citation=citation,
-                              file=where if where != "<frame>" else None)]
+        sources = [
+            Provenance(name=where, licence=licence, citation=citation, file=where if where != "<frame>" else None)
+        ]
     card = make_card(
-        spec, n_rows_in=n_in, n_kept=len(kept), quarantined=quarantined, licence=licence, citation=citation,
-        sources=sources, policy=duplicates, label_counts=_label_counts(spec, out), notes=all_notes,
+        spec,
+        n_rows_in=n_in,
+        n_kept=len(kept),
+        quarantined=quarantined,
+        licence=licence,
+        citation=citation,
+        sources=sources,
+        policy=duplicates,
+        label_counts=_label_counts(spec, out),
+        notes=all_notes,
     )
     return TaskDataset(spec, out, card)

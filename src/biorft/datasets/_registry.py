@@ -25,9 +25,16 @@ _CACHE: dict[tuple[str, str], TaskDataset] = {}
 _LOCK = threading.Lock()
 
 
+def _resource(rel: str) -> Any:
+    node: Any = resources.files("biorft.datasets").joinpath("data")
+    for part in rel.split("/"):
+        node = node.joinpath(part)
+    return node
+
+
 @lru_cache(maxsize=1)
 def _index() -> dict[str, Any]:
-    text = resources.files("biorft.datasets").joinpath("data", "index.json").read_text(encoding="utf-8")
+    text = _resource("index.json").read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
 
@@ -57,12 +64,17 @@ def list_tasks() -> list[TaskInfo]:
     for name, versions in _bundled().items():
         for version, e in versions.items():
             infos[(name, version)] = TaskInfo(
-                name=name, domain=e["domain"], kind=e["kind"], version=version, size=e["size"],
-                licence=e["licence"], description=e["description"],
+                name=name,
+                domain=e["domain"],
+                kind=e["kind"],
+                version=version,
+                size=e["size"],
+                licence=e["licence"],
+                description=e["description"],
             )
     with _LOCK:
-        for name, versions in _USER.items():
-            for version, (info, _) in versions.items():
+        for name, registered in _USER.items():
+            for version, (info, _) in registered.items():
                 infos[(name, version)] = info
     return [infos[k] for k in sorted(infos, key=lambda k: (k[0], _version_key(k[1])))]
 
@@ -72,8 +84,7 @@ def _load_bundled(entry: dict[str, Any]) -> TaskDataset:
 
     from biorft.datasets._dataset import TaskDataset
 
-    root = resources.files("biorft.datasets").joinpath("data")
-    data = root.joinpath(*entry["file"].split("/")).read_bytes()
+    data = _resource(entry["file"]).read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     if digest != entry["sha256"]:
         raise DatasetError(
@@ -83,7 +94,7 @@ def _load_bundled(entry: dict[str, Any]) -> TaskDataset:
     import io
 
     frame = pl.read_parquet(io.BytesIO(data))
-    card = DatasetCard.model_validate_json(root.joinpath(*entry["card"].split("/")).read_text(encoding="utf-8"))
+    card = DatasetCard.model_validate_json(_resource(entry["card"]).read_text(encoding="utf-8"))
     spec = TaskSpec.model_validate(entry["spec"])
     return TaskDataset(spec, frame, card)
 
@@ -173,8 +184,15 @@ def register_task(
         ds = task
         name = name or ds.spec.name
         version = version or ds.spec.version
-        info = TaskInfo(name=name, domain=ds.spec.domain, kind=ds.spec.kind, version=version, size=len(ds),
-                        licence=ds.card.licence, description=ds.spec.description)
+        info = TaskInfo(
+            name=name,
+            domain=ds.spec.domain,
+            kind=ds.spec.kind,
+            version=version,
+            size=len(ds),
+            licence=ds.card.licence,
+            description=ds.spec.description,
+        )
 
         def loader() -> TaskDataset:
             return ds

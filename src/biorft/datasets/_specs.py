@@ -70,8 +70,13 @@ BUNDLED: dict[str, dict[str, Any]] = {
             positive_label="dosage-sensitive",
             label_synonyms={
                 "dosage-sensitive": ("dosage sensitive", "sensitive", "dosage_sensitive", "haploinsufficient", "yes"),
-                "dosage-insensitive": ("dosage insensitive", "insensitive", "dosage_insensitive", "dosage-tolerant",
-                                       "no"),
+                "dosage-insensitive": (
+                    "dosage insensitive",
+                    "insensitive",
+                    "dosage_insensitive",
+                    "dosage-tolerant",
+                    "no",
+                ),
             },
             description=(
                 "Dosage-sensitive (122) versus dosage-insensitive (368) human transcription factors, the gene "
@@ -97,8 +102,14 @@ BUNDLED: dict[str, dict[str, Any]] = {
             positive_label="bivalent",
             label_synonyms={
                 "bivalent": _BIVALENT_SYN,
-                "non-methylated": ("no methylation", "no-methylation", "no_methylation", "unmethylated",
-                                   "not methylated", "nonmethylated"),
+                "non-methylated": (
+                    "no methylation",
+                    "no-methylation",
+                    "no_methylation",
+                    "unmethylated",
+                    "not methylated",
+                    "nonmethylated",
+                ),
             },
             description=(
                 "Genes whose promoters are bivalent (H3K4me3 + H3K27me3) versus non-methylated (neither mark) in "
@@ -123,8 +134,15 @@ BUNDLED: dict[str, dict[str, Any]] = {
             positive_label="bivalent",
             label_synonyms={
                 "bivalent": _BIVALENT_SYN,
-                "lys4-only": ("lys4 only", "lys4_only", "Lys4-only", "H3K4me3-only", "H3K4me3 only", "K4-only",
-                              "H3K4me3 alone"),
+                "lys4-only": (
+                    "lys4 only",
+                    "lys4_only",
+                    "Lys4-only",
+                    "H3K4me3-only",
+                    "H3K4me3 only",
+                    "K4-only",
+                    "H3K4me3 alone",
+                ),
             },
             description=(
                 "Genes whose promoters are bivalent (H3K4me3 + H3K27me3) versus Lys4-only (H3K4me3 without "

@@ -156,7 +156,8 @@ class Splits:
                         problems.append(f"{len(shared)} {col} value(s) in both {a} and {b}: {shown}{more}")
         if problems:
             raise DatasetError(
-                f"{self.spec.name}: leakage between split parts: " + "; ".join(problems)
+                f"{self.spec.name}: leakage between split parts: "
+                + "; ".join(problems)
                 + "; use a group split ('scaffold', 'cold') or de-duplicate the data"
             )
 
@@ -336,5 +337,3 @@ def split_dataset(ds: TaskDataset, method: str, fractions: Sequence[float], seed
     card = DatasetCard(**{**ds.card.model_dump(), "splits": stats.model_dump()})
     out = {name: TaskDataset(ds.spec, f.with_columns(pl.col("id")), card) for name, f in frames.items()}
     return Splits(train=out["train"], valid=out["valid"], test=out["test"], stats=stats)
-
-
