@@ -8,14 +8,27 @@ from biorft.prompts import answer_instructions, render_messages, response_format
 from biorft.schema import Example, TaskKind, TaskSpec
 
 SPECS = {
-    "binary": TaskSpec(name="t/b", domain="molecules", kind="binary", labels=("BBB+", "BBB-"), positive_label="BBB+",
-                       instructions="Cross the BBB?"),
-    "multiclass": TaskSpec(name="t/m", domain="genes", kind="multiclass", labels=("a", "b", "c"),
-                           instructions="Pick."),
-    "multilabel": TaskSpec(name="t/ml", domain="molecules", kind="multilabel", labels=("NR-AR", "SR-p53"),
-                           instructions="Which assays?"),
-    "regression": TaskSpec(name="t/r", domain="molecules", kind="regression", units="log10(mol/L)",
-                           value_range=(-14.0, 3.0), tolerance=0.5, instructions="Predict LogS."),
+    "binary": TaskSpec(
+        name="t/b",
+        domain="molecules",
+        kind="binary",
+        labels=("BBB+", "BBB-"),
+        positive_label="BBB+",
+        instructions="Cross the BBB?",
+    ),
+    "multiclass": TaskSpec(name="t/m", domain="genes", kind="multiclass", labels=("a", "b", "c"), instructions="Pick."),
+    "multilabel": TaskSpec(
+        name="t/ml", domain="molecules", kind="multilabel", labels=("NR-AR", "SR-p53"), instructions="Which assays?"
+    ),
+    "regression": TaskSpec(
+        name="t/r",
+        domain="molecules",
+        kind="regression",
+        units="log10(mol/L)",
+        value_range=(-14.0, 3.0),
+        tolerance=0.5,
+        instructions="Predict LogS.",
+    ),
 }
 
 
@@ -58,8 +71,14 @@ def test_gene_prompt_carries_symbol_and_ensembl() -> None:
 
 
 def test_custom_answer_instructions_win() -> None:
-    spec = TaskSpec(name="t/c", domain="other", kind="binary", labels=("y", "n"), instructions="Q?",
-                    answer_instructions="Reply y or n.")
+    spec = TaskSpec(
+        name="t/c",
+        domain="other",
+        kind="binary",
+        labels=("y", "n"),
+        instructions="Q?",
+        answer_instructions="Reply y or n.",
+    )
     assert system_prompt(spec).endswith("Reply y or n.")
 
 

@@ -19,32 +19,38 @@ def test_resolve_symbol_case_version_and_unknown() -> None:
 
 
 def test_custom_table_aliases_and_ambiguity() -> None:
-    frame = pl.DataFrame({
-        "ensembl_id": ["ENSG00000000001", "ENSG00000000002", "ENSG00000000003", "ENSG00000000004"],
-        "symbol": ["ABC1", "ABC1", "XYZ", "QQQ"],
-        "gene_type": ["lncRNA", "protein_coding", "protein_coding", "protein_coding"],
-        "aliases": ["", "", "OLDXYZ|XYZ-1", "OLDXYZ"],
-    })
+    frame = pl.DataFrame(
+        {
+            "ensembl_id": ["ENSG00000000001", "ENSG00000000002", "ENSG00000000003", "ENSG00000000004"],
+            "symbol": ["ABC1", "ABC1", "XYZ", "QQQ"],
+            "gene_type": ["lncRNA", "protein_coding", "protein_coding", "protein_coding"],
+            "aliases": ["", "", "OLDXYZ|XYZ-1", "OLDXYZ"],
+        }
+    )
     t = GeneTable(frame, name="my table")
     hit = t.resolve("abc1")
     assert isinstance(hit, GeneMatch) and hit.ensembl_id == "ENSG00000000002"  # protein-coding preferred
     assert "ambiguous" in hit.how
     assert t.resolve("xyz-1") == GeneMatch("XYZ", "ENSG00000000003", "alias")
     assert "ambiguous alias" in str(t.resolve("OLDXYZ"))
-    ds = gene_task(pl.DataFrame({"g": ["XYZ-1", "abc1"], "y": ["a", "b"]}), gene="g", target="y",
-                   gene_table=frame, name="user/g")
+    ds = gene_task(
+        pl.DataFrame({"g": ["XYZ-1", "abc1"], "y": ["a", "b"]}), gene="g", target="y", gene_table=frame, name="user/g"
+    )
     assert ds.frame["symbol"].to_list() == ["XYZ", "ABC1"]
     assert any("ambiguous symbols" in n for n in ds.card.notes)
 
 
 def test_gene_task_conflicts_and_accounting(tmp_path: pathlib.Path) -> None:
     path = tmp_path / "genes.tsv"
-    pl.DataFrame({
-        "gene": ["TP53", "tp53", "GATA4", "ENSG00000136574", "NOPE1", "MYC", "SOX2"],
-        "cls": ["s", "s", "s", "i", "s", "", "i"],
-    }).write_csv(path, separator="\t")
-    ds = gene_task(path, gene="gene", target="cls", labels={"s": "sensitive", "i": "insensitive"},
-                   duplicates="drop", name="user/g")
+    pl.DataFrame(
+        {
+            "gene": ["TP53", "tp53", "GATA4", "ENSG00000136574", "NOPE1", "MYC", "SOX2"],
+            "cls": ["s", "s", "s", "i", "s", "", "i"],
+        }
+    ).write_csv(path, separator="\t")
+    ds = gene_task(
+        path, gene="gene", target="cls", labels={"s": "sensitive", "i": "insensitive"}, duplicates="drop", name="user/g"
+    )
     assert ds.frame["symbol"].to_list() == ["TP53", "SOX2"]
     reasons = {q.row: q.reason for q in ds.card.quarantined}
     assert reasons[1].startswith("duplicate of 'ENSG00000141510'")

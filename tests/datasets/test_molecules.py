@@ -19,8 +19,9 @@ ROWS = {
 
 
 def test_quarantine_reasons_and_accounting() -> None:
-    ds = molecule_task(pl.DataFrame(ROWS), target="y", labels={1: "active", 0: "inactive"}, name="user/t",
-                       duplicates="drop")
+    ds = molecule_task(
+        pl.DataFrame(ROWS), target="y", labels={1: "active", 0: "inactive"}, name="user/t", duplicates="drop"
+    )
     card = ds.card
     assert card.n_rows_in == 8 == len(ds) + card.n_quarantined
     reasons = {q.row: q.reason for q in card.quarantined}
@@ -64,12 +65,14 @@ def test_regression_policies() -> None:
 
 
 def test_multilabel_missing_is_unknown_and_merge() -> None:
-    df = pl.DataFrame({
-        "smiles": ["CCO", "OCC", "CCN", "c1ccccc1", "CCCl"],
-        "A": ["1", "", "0", "", ""],
-        "B": ["", "0", "1", "1", ""],
-        "C": ["0", "1", "", "0", ""],
-    })
+    df = pl.DataFrame(
+        {
+            "smiles": ["CCO", "OCC", "CCN", "c1ccccc1", "CCCl"],
+            "A": ["1", "", "0", "", ""],
+            "B": ["", "0", "1", "1", ""],
+            "C": ["0", "1", "", "0", ""],
+        }
+    )
     ds = molecule_task(df, target=["A", "B", "C"], kind="multilabel", name="user/ml")
     rows = {r["entity"]: r for r in ds.frame.iter_rows(named=True)}
     assert rows["CCO"]["target"] == ["A"]
@@ -98,15 +101,20 @@ def test_mixtures_quarantine() -> None:
 
 
 def test_inferred_yes_no_labels() -> None:
-    ds = molecule_task(pl.DataFrame({"smiles": ["CCO", "CCN"], "active": [True, False]}), target="active",
-                       name="user/t")
+    ds = molecule_task(
+        pl.DataFrame({"smiles": ["CCO", "CCN"], "active": [True, False]}), target="active", name="user/t"
+    )
     assert ds.spec.labels == ("yes", "no") and ds.spec.positive_label == "yes"
     assert any("'yes' / 'no'" in n for n in ds.card.notes)
 
 
 def test_unknown_label_quarantined_with_hint() -> None:
-    ds = molecule_task(pl.DataFrame({"smiles": ["CCO", "CCN"], "y": ["BBB+", "BBB +"]}), target="y",
-                       labels=["BBB+", "BBB-"], name="user/t")
+    ds = molecule_task(
+        pl.DataFrame({"smiles": ["CCO", "CCN"], "y": ["BBB+", "BBB +"]}),
+        target="y",
+        labels=["BBB+", "BBB-"],
+        name="user/t",
+    )
     assert "is not one of the labels" in ds.card.quarantined[0].reason
 
 
@@ -149,8 +157,11 @@ def test_every_file_format_gives_the_same_frame(tmp_path: pathlib.Path) -> None:
 
 def test_missing_column_did_you_mean(tmp_path: pathlib.Path) -> None:
     path = _write_all(tmp_path)["csv"]
-    with pytest.raises(DatasetError, match=r"column 'smiles' \(parameter smiles=\) not found in .*d.csv "
-                                           r"\(did you mean 'SMILES'\?\)"):
+    with pytest.raises(
+        DatasetError,
+        match=r"column 'smiles' \(parameter smiles=\) not found in .*d.csv "
+        r"\(did you mean 'SMILES'\?\)",
+    ):
         molecule_task(path, target="logS", kind="regression")
     with pytest.raises(DatasetError, match=r"column 'logs'.*did you mean 'logS'"):
         molecule_task(path, smiles="SMILES", target="logs", kind="regression")

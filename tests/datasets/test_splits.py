@@ -14,8 +14,7 @@ from biorft.datasets._splits import target_sizes
 from biorft.errors import DatasetError
 from tests.datasets.conftest import synthetic
 
-FRACTIONS = st.sampled_from([(0.8, 0.1, 0.1), (0.7, 0.15, 0.15), (0.6, 0.2, 0.2), (0.5, 0.25, 0.25),
-                             (0.9, 0.1, 0.0)])
+FRACTIONS = st.sampled_from([(0.8, 0.1, 0.1), (0.7, 0.15, 0.15), (0.6, 0.2, 0.2), (0.5, 0.25, 0.25), (0.9, 0.1, 0.0)])
 
 
 def _ids(splits: Splits) -> dict[str, list[str]]:
@@ -44,8 +43,12 @@ def test_random_split_sizes_exact(n: int, fractions: tuple[float, float, float],
     splits.check_leakage()
 
 
-@given(n=st.integers(10, 400), fractions=FRACTIONS, seed=st.integers(0, 2**16),
-       kind=st.sampled_from(["binary", "multiclass"]))
+@given(
+    n=st.integers(10, 400),
+    fractions=FRACTIONS,
+    seed=st.integers(0, 2**16),
+    kind=st.sampled_from(["binary", "multiclass"]),
+)
 def test_stratified_within_one_per_class(n: int, fractions: tuple[float, float, float], seed: int, kind: str) -> None:
     labels = ("a", "b") if kind == "binary" else ("a", "b", "c", "d")
     ds = synthetic(n, n_groups=5, seed=seed, kind=kind, labels=labels)
@@ -66,11 +69,17 @@ def test_stratified_other_kinds(n: int, seed: int, kind: str) -> None:
     assert splits.valid.frame.height > 0 and splits.test.frame.height > 0
 
 
-@given(n=st.integers(12, 400), groups=st.integers(3, 60), big=st.sampled_from([0.0, 0.2, 0.45]),
-       method=st.sampled_from(["scaffold", "random_scaffold", "cold"]), seed=st.integers(0, 2**16),
-       fractions=FRACTIONS)
-def test_group_splits_keep_groups_whole(n: int, groups: int, big: float, method: str, seed: int,
-                                        fractions: tuple[float, float, float]) -> None:
+@given(
+    n=st.integers(12, 400),
+    groups=st.integers(3, 60),
+    big=st.sampled_from([0.0, 0.2, 0.45]),
+    method=st.sampled_from(["scaffold", "random_scaffold", "cold"]),
+    seed=st.integers(0, 2**16),
+    fractions=FRACTIONS,
+)
+def test_group_splits_keep_groups_whole(
+    n: int, groups: int, big: float, method: str, seed: int, fractions: tuple[float, float, float]
+) -> None:
     ds = synthetic(n, n_groups=groups, seed=seed, big_group=big)
     key = "entity" if method == "cold" else "scaffold"
     n_groups = ds.frame[key].n_unique()
@@ -159,16 +168,21 @@ def test_scaffold_leakage_detected_for_scaffold_splits_only() -> None:
     ds = synthetic(60, n_groups=4)
     rnd = ds.split("random", seed=1)
     rnd.check_leakage()  # random splits share scaffolds by design: not leakage
-    fake = Splits(train=rnd.train, valid=rnd.valid, test=rnd.test, stats=rnd.stats.model_copy(
-        update={"method": "scaffold"}))
+    fake = Splits(
+        train=rnd.train, valid=rnd.valid, test=rnd.test, stats=rnd.stats.model_copy(update={"method": "scaffold"})
+    )
     with pytest.raises(DatasetError, match=r"scaffold value\(s\) in both"):
         fake.check_leakage()
 
 
 @pytest.mark.parametrize(
     ("fractions", "message"),
-    [((0.8, 0.1, 0.2), "sum to 1.1, not 1"), ((0.8, 0.2), "three numbers"), ((1.2, -0.1, -0.1), ">= 0"),
-     ((0.0, 0.5, 0.5), "train fraction must be > 0")],
+    [
+        ((0.8, 0.1, 0.2), "sum to 1.1, not 1"),
+        ((0.8, 0.2), "three numbers"),
+        ((1.2, -0.1, -0.1), ">= 0"),
+        ((0.0, 0.5, 0.5), "train fraction must be > 0"),
+    ],
 )
 def test_bad_fractions(fractions: tuple[float, ...], message: str) -> None:
     with pytest.raises(DatasetError, match=message):
