@@ -29,7 +29,8 @@ def test_custom_table_aliases_and_ambiguity() -> None:
     )
     t = GeneTable(frame, name="my table")
     hit = t.resolve("abc1")
-    assert isinstance(hit, GeneMatch) and hit.ensembl_id == "ENSG00000000002"  # protein-coding preferred
+    assert isinstance(hit, GeneMatch)
+    assert hit.ensembl_id == "ENSG00000000002"
     assert "ambiguous" in hit.how
     assert t.resolve("xyz-1") == GeneMatch("XYZ", "ENSG00000000003", "alias")
     assert "ambiguous alias" in str(t.resolve("OLDXYZ"))
@@ -54,7 +55,8 @@ def test_gene_task_conflicts_and_accounting(tmp_path: pathlib.Path) -> None:
     assert ds.frame["symbol"].to_list() == ["TP53", "SOX2"]
     reasons = {q.row: q.reason for q in ds.card.quarantined}
     assert reasons[1].startswith("duplicate of 'ENSG00000141510'")
-    assert "conflicting labels" in reasons[2] and "conflicting labels" in reasons[3]
+    assert "conflicting labels" in reasons[2]
+    assert "conflicting labels" in reasons[3]
     assert reasons[4].startswith("unknown gene 'NOPE1'")
     assert reasons[5] == "missing target"
     assert ds.card.n_rows_in == 7 == len(ds) + ds.card.n_quarantined

@@ -27,7 +27,8 @@ def test_quarantine_reasons_and_accounting() -> None:
     reasons = {q.row: q.reason for q in card.quarantined}
     assert reasons[1].startswith("duplicate of 'LFQSCWFLJHTTHZ-UHFFFAOYSA-N'")
     assert reasons[3] == "invalid SMILES: RDKit cannot parse the SMILES"
-    assert "conflicting labels" in reasons[4] and "conflicting labels" in reasons[5]  # acetate salt vs acid
+    assert "conflicting labels" in reasons[4]
+    assert "conflicting labels" in reasons[5]
     assert reasons[6] == "missing target"
     assert reasons[7] == "invalid SMILES: empty SMILES"
     assert ds.frame["entity"].to_list() == ["CCO", "Oc1ccccc1"]
@@ -78,13 +79,15 @@ def test_multilabel_missing_is_unknown_and_merge() -> None:
     assert rows["CCO"]["target"] == ["A"]
     # ethanol rows: A=1 (row 0), B=0 (row 1), C conflict 0 vs 1 -> majority tie -> unmeasured
     assert rows["CCO"]["known_labels"] == ["A", "B"]
-    assert rows["CCN"]["target"] == ["B"] and rows["CCN"]["known_labels"] == ["A", "B"]
+    assert rows["CCN"]["target"] == ["B"]
+    assert rows["CCN"]["known_labels"] == ["A", "B"]
     assert rows["c1ccccc1"]["known_labels"] == ["B", "C"]
     reasons = {q.row: q.reason for q in ds.card.quarantined}
     assert reasons[4] == "no label measured (every target column is blank)"
     assert "ties ['C'] left unmeasured" in reasons[1]
     item = next(e.item for e in ds.examples() if e.example.entity == "CCN")
-    assert item["known_labels"] == ["A", "B"] and item["target"] == ["B"]
+    assert item["known_labels"] == ["A", "B"]
+    assert item["target"] == ["B"]
 
 
 def test_multilabel_rejects_non_binary_cells() -> None:
@@ -104,7 +107,8 @@ def test_inferred_yes_no_labels() -> None:
     ds = molecule_task(
         pl.DataFrame({"smiles": ["CCO", "CCN"], "active": [True, False]}), target="active", name="user/t"
     )
-    assert ds.spec.labels == ("yes", "no") and ds.spec.positive_label == "yes"
+    assert ds.spec.labels == ("yes", "no")
+    assert ds.spec.positive_label == "yes"
     assert any("'yes' / 'no'" in n for n in ds.card.notes)
 
 
@@ -123,7 +127,8 @@ def test_duplicate_user_ids() -> None:
     ds = molecule_task(df, target="y", id="id", name="user/t")
     assert ds.frame["id"].to_list() == ["x"]
     reasons = sorted(q.reason for q in ds.card.quarantined)
-    assert reasons[0].startswith("duplicate id 'x'") and reasons[1] == "missing id in column 'id'"
+    assert reasons[0].startswith("duplicate id 'x'")
+    assert reasons[1] == "missing id in column 'id'"
 
 
 def _write_all(tmp: pathlib.Path) -> dict[str, pathlib.Path]:

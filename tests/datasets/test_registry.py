@@ -45,7 +45,8 @@ def test_bundled_cards_account_for_every_row(name: str) -> None:
     assert card.n_rows_in == card.n_kept + card.n_quarantined
     assert card.n_kept == len(ds)
     assert all(q.reason for q in card.quarantined)
-    assert card.sources and all(s.sha256 and s.citation for s in card.sources)
+    assert card.sources
+    assert all(s.sha256 and s.citation for s in card.sources)
     data = resources.files("biorft.datasets").joinpath("data")
     for rel, sha in card.checksums.items():
         node = data
@@ -82,7 +83,8 @@ def test_bivalent_duplicates_and_conflicts_reported() -> None:
 
 def test_tox21_missing_is_not_negative() -> None:
     ds = load_task("molecules/tox21")
-    assert ds.spec.kind is TaskKind.MULTILABEL and len(ds.spec.labels) == 12
+    assert ds.spec.kind is TaskKind.MULTILABEL
+    assert len(ds.spec.labels) == 12
     partial = 0
     for row in ds.frame.head(500).iter_rows(named=True):
         assert set(row["target"]) <= set(row["known_labels"])
@@ -100,11 +102,13 @@ def test_b3db_rejected_smiles_are_quarantined() -> None:
 
 def test_aqsoldb_salts_quarantined_and_units() -> None:
     ds = load_task("molecules/solubility_aqsoldb")
-    assert ds.spec.units == "log10(mol/L)" and ds.spec.tolerance == 0.5
+    assert ds.spec.units == "log10(mol/L)"
+    assert ds.spec.tolerance == 0.5
     assert any("salt or mixture" in q.reason for q in ds.card.quarantined)
     assert not ds.frame["smiles"].str.contains(".", literal=True).any()
     lo, hi = ds.spec.value_range or (0, 0)
-    assert ds.frame["target"].min() >= lo and ds.frame["target"].max() <= hi
+    assert ds.frame["target"].min() >= lo
+    assert ds.frame["target"].max() <= hi
 
 
 def test_unknown_task_did_you_mean() -> None:
@@ -132,7 +136,8 @@ def test_register_user_task_and_loader() -> None:
     ds = molecule_task(pl.DataFrame({"smiles": ["CCO", "CCN", "CCC"], "y": [1, 0, 1]}), name="user/reg-test")
     try:
         info = register_task(ds)
-        assert info.size == 3 and info.kind is TaskKind.BINARY
+        assert info.size == 3
+        assert info.kind is TaskKind.BINARY
         assert load_task("user/reg-test") is ds
         assert "user/reg-test" in {i.name for i in list_tasks()}
         with pytest.raises(DatasetError, match="already registered"):

@@ -7,12 +7,12 @@ import sys
 import types
 
 import pytest
+from tests.export.conftest import StubGrader
 
 from biorft import export
 from biorft.datasets import load_task
 from biorft.errors import DatasetError
 from biorft.schema import DatasetCard
-from tests.export.conftest import StubGrader
 
 
 @pytest.mark.parametrize("task", ["molecules/tox21", "genes/bivalent_vs_lys4_only", "molecules/solubility_aqsoldb"])

@@ -7,10 +7,10 @@ import sys
 
 import polars as pl
 import pytest
+from tests.export.conftest import StubGrader
 
 from biorft import export
 from biorft.datasets import load_task
-from tests.export.conftest import StubGrader
 
 
 @pytest.mark.parametrize("task", ["molecules/tox21", "molecules/solubility_aqsoldb", "genes/dosage_sensitive_tfs"])
@@ -33,7 +33,8 @@ def test_round_trip_and_layout(task: str, tmp_path: pathlib.Path, stub_grader: S
                 truth if isinstance(truth, str) else json.dumps(truth, separators=(",", ":"))
             )
             assert row["extra_info"]["item"] == ex.item
-            assert row["extra_info"]["index"] == i and row["extra_info"]["split"] == name
+            assert row["extra_info"]["index"] == i
+            assert row["extra_info"]["split"] == name
     assert paths["reward"].read_text().startswith(stub_grader.to_source().rstrip("\n"))
 
 

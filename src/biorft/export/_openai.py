@@ -107,7 +107,7 @@ def read_openai_rft(path: str | Path) -> list[dict[str, Any]]:
     Example:
         >>> import tempfile, pathlib
         >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.jsonl"
-        >>> _ = p.write_text('{"messages": [{"role": "user", "content": "hi"}], "target": "a"}\\n')
+        >>> _ = p.write_text('{"messages": [{"role": "user", "content": "hi"}], "target": "a"}\n')
         >>> read_openai_rft(p)[0]["target"]
         'a'
     """

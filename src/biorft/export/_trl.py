@@ -104,7 +104,7 @@ def read_trl(path: str | Path) -> list[dict[str, Any]]:
     Example:
         >>> import tempfile, pathlib
         >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.jsonl"
-        >>> _ = p.write_text('{"prompt": [{"role": "user", "content": "hi"}], "target": 1.5}\\n')
+        >>> _ = p.write_text('{"prompt": [{"role": "user", "content": "hi"}], "target": 1.5}\n')
         >>> read_trl(p)[0]["target"]
         1.5
     """

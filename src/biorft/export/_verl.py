@@ -100,7 +100,7 @@ def verl(splits: Splits, out_dir: str | Path, grader: GraderLike | None = None) 
         >>> class Exact:
         ...     name = "exact"; referenced_fields = frozenset({"target"})
         ...     def to_source(self):
-        ...         return "def grade(sample, item):\\n    return float(item['target'] in sample['output_text'])\\n"
+        ...         return "def grade(sample, item):\n    return float(item['target'] in sample['output_text'])\n"
         >>> paths = verl(br.load_task("molecules/bbb_b3db").head(30).split("random"), tempfile.mkdtemp(),
         ...              grader=Exact())
         >>> sorted(read_verl(paths["train"])[0])
