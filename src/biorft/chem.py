@@ -8,7 +8,7 @@ Standardisation (:func:`standardize`) keeps the largest organic fragment (drops 
 neutralises charges where a neutral form exists, and returns the molecule from which the canonical SMILES, the
 InChIKey (the identity used for de-duplication and leakage checks) and the Bemis-Murcko scaffold are computed.
 
-Example:
+Examples:
     >>> rec = standardize_smiles("[Na+].CC(=O)[O-]")
     >>> rec.smiles, rec.inchikey
     ('CC(=O)O', 'QTBSBXVTEAMEQO-UHFFFAOYSA-N')
@@ -80,7 +80,7 @@ class StandardizeFailure:
 def quiet_rdkit() -> Iterator[None]:
     """Silence RDKit's log (parse errors, valence warnings) inside the block; restored afterwards.
 
-    Example:
+    Examples:
         >>> with quiet_rdkit():
         ...     parse("C(C)(C)(C)(C)C") is None  # pentavalent carbon: RDKit would log an error
         True
@@ -97,7 +97,7 @@ def quiet_rdkit() -> Iterator[None]:
 def rdkit_version() -> str:
     """The installed RDKit version (recorded in dataset cards).
 
-    Example:
+    Examples:
         >>> rdkit_version().count(".") >= 2
         True
     """
@@ -115,7 +115,7 @@ def parse(smiles: str) -> Mol | None:
     Returns:
         An RDKit molecule, or ``None``.
 
-    Example:
+    Examples:
         >>> parse("CCO").GetNumAtoms()
         3
         >>> parse("") is None, parse("C1CC") is None
@@ -151,7 +151,7 @@ def standardize(mol: Mol) -> Mol | None:
     Returns:
         The standardised molecule (a new object), or ``None``.
 
-    Example:
+    Examples:
         >>> canonical_smiles(standardize(parse("C[NH3+].[Cl-]")))
         'CN'
     """
@@ -176,7 +176,7 @@ def _n_fragments(mol: Mol) -> int:
 def canonical_smiles(mol: Mol) -> str:
     """Canonical isomeric SMILES of ``mol``.
 
-    Example:
+    Examples:
         >>> canonical_smiles(parse("OCC"))
         'CCO'
     """
@@ -188,7 +188,7 @@ def canonical_smiles(mol: Mol) -> str:
 def inchikey(mol: Mol) -> str | None:
     """Standard InChIKey of ``mol``; ``None`` when the InChI library cannot make one.
 
-    Example:
+    Examples:
         >>> inchikey(parse("CCO"))
         'LFQSCWFLJHTTHZ-UHFFFAOYSA-N'
     """
@@ -206,7 +206,7 @@ def inchikey(mol: Mol) -> str | None:
 def murcko_scaffold(mol: Mol) -> str:
     """Bemis-Murcko scaffold SMILES of ``mol`` (``""`` for an acyclic molecule).
 
-    Example:
+    Examples:
         >>> murcko_scaffold(parse("CCc1ccccc1")), murcko_scaffold(parse("CCO"))
         ('c1ccccc1', '')
     """
@@ -231,7 +231,7 @@ def standardize_smiles(smiles: str) -> StandardizedMolecule | StandardizeFailure
     Returns:
         :class:`StandardizedMolecule` on success, else :class:`StandardizeFailure` with the reason.
 
-    Example:
+    Examples:
         >>> standardize_smiles("OCC").smiles
         'CCO'
         >>> standardize_smiles("").reason
@@ -272,7 +272,7 @@ def standardize_many(
     Yields:
         One result per input, in input order.
 
-    Example:
+    Examples:
         >>> [r.smiles if r.ok else r.reason for r in standardize_many(["OCC", "C1CC"])]
         ['CCO', 'RDKit cannot parse the SMILES']
     """
@@ -314,7 +314,7 @@ def read_sdf(path: str) -> list[dict[str, Any]]:
     Returns:
         One dict per record, in file order.
 
-    Example:
+    Examples:
         >>> import tempfile, pathlib
         >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.sdf"
         >>> from rdkit import Chem

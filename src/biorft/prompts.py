@@ -8,7 +8,7 @@ The answer format is the contract with the graders: the model ends with a final 
 replies with JSON ``{"answer": ...}``). Binary tasks may add a line ``Confidence: <0.0-1.0>``: the model's
 probability that its stated answer is right.
 
-Example:
+Examples:
     >>> from biorft.schema import TaskSpec, Example
     >>> spec = TaskSpec(name="molecules/demo", domain="molecules", kind="binary", labels=("BBB+", "BBB-"),
     ...                 positive_label="BBB+", instructions="Does the molecule cross the blood-brain barrier?")
@@ -43,7 +43,7 @@ def answer_instructions(spec: TaskSpec) -> str:
     Returns:
         The instruction text.
 
-    Example:
+    Examples:
         >>> from biorft.schema import TaskSpec
         >>> spec = TaskSpec(name="t", domain="molecules", kind="regression", units="log10(mol/L)",
         ...                 instructions="Predict LogS.")
@@ -81,7 +81,7 @@ in log10(mol/L) (a plain decimal number such as -2.5, no units), or reply with J
 def system_prompt(spec: TaskSpec) -> str:
     """The system message: the task's instructions, the value range for regression tasks, the answer format.
 
-    Example:
+    Examples:
         >>> from biorft.schema import TaskSpec
         >>> spec = TaskSpec(name="t", domain="genes", kind="binary", labels=("a", "b"), instructions="Classify.")
         >>> system_prompt(spec).splitlines()[0]
@@ -99,7 +99,7 @@ def system_prompt(spec: TaskSpec) -> str:
 def user_prompt(spec: TaskSpec, example: Example) -> str:
     """The user message: the entity to answer about (SMILES for molecules; symbol and Ensembl ID for genes).
 
-    Example:
+    Examples:
         >>> from biorft.schema import TaskSpec, Example
         >>> spec = TaskSpec(name="t", domain="genes", kind="binary", labels=("a", "b"), instructions="Classify.")
         >>> print(user_prompt(spec, Example(id="g", entity="GATA4", target="a",
@@ -128,7 +128,7 @@ def render_messages(spec: TaskSpec, example: Example) -> list[dict[str, str]]:
     Returns:
         Two messages, the last with role ``user``.
 
-    Example:
+    Examples:
         >>> from biorft.schema import TaskSpec, Example
         >>> spec = TaskSpec(name="t", domain="molecules", kind="regression", instructions="Predict LogS.")
         >>> render_messages(spec, Example(id="1", entity="CCO", target=0.5))[1]
@@ -145,7 +145,7 @@ def response_format(spec: TaskSpec) -> dict[str, Any]:
 
     Binary tasks also allow an optional ``confidence`` in [0, 1].
 
-    Example:
+    Examples:
         >>> from biorft.schema import TaskSpec
         >>> spec = TaskSpec(name="t", domain="genes", kind="binary", labels=("a", "b"), instructions="x")
         >>> response_format(spec)["json_schema"]["schema"]["properties"]["answer"]

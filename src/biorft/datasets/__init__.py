@@ -3,7 +3,7 @@
 Bundled tasks work offline and are versioned; each carries a :class:`~biorft.schema.DatasetCard` with provenance,
 licence, checksums and the rows quarantined during curation (see ``data/NOTICE``).
 
-Example:
+Examples:
     >>> import biorft as br
     >>> ds = br.load_task("molecules/bbb_b3db")
     >>> splits = ds.split("scaffold", fractions=(0.8, 0.1, 0.1))

@@ -32,7 +32,7 @@ _FALSE = {"0", "0.0", "false", "no", "n", "f", "negative", "neg", "inactive"}
 def raw_str(v: Any) -> str | None:
     """A source cell as a stripped string; ``None`` for missing (empty, NaN, ``NA`` ...).
 
-    Example:
+    Examples:
         >>> raw_str(" BBB+ "), raw_str(1.0), raw_str(float("nan")), raw_str(True)
         ('BBB+', '1', None, '1')
     """
@@ -156,7 +156,7 @@ class TargetParser:
 def check_policy(policy: str, kind: TaskKind) -> None:
     """Validate a duplicate policy for a task kind.
 
-    Example:
+    Examples:
         >>> check_policy("mean", TaskKind.BINARY)
         Traceback (most recent call last):
         ...
@@ -198,7 +198,7 @@ def deduplicate(
     Returns:
         The kept records (first-appearance order) and the quarantined rows (reason names the kept id / the conflict).
 
-    Example:
+    Examples:
         >>> recs = [Record(0, "a", "K1", "x"), Record(1, "b", "K1", "x"), Record(2, "c", "K1", "y")]
         >>> kept, quarantined = deduplicate(recs, kind=TaskKind.BINARY, policy="majority", key_name="InChIKey")
         >>> [r.id for r in kept], [q.reason for q in quarantined][0]

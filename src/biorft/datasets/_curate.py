@@ -45,7 +45,7 @@ SOURCES = {
 def sha256_file(path: Path) -> str:
     """Hex sha256 of a file.
 
-    Example:
+    Examples:
         >>> import tempfile, pathlib
         >>> p = pathlib.Path(tempfile.mkdtemp()) / "x"; _ = p.write_bytes(b"")
         >>> sha256_file(p)[:12]

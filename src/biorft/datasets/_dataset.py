@@ -64,7 +64,7 @@ class TaskDataset:
 
     Build one with :func:`biorft.load_task`, :func:`biorft.molecule_task` or :func:`biorft.gene_task`.
 
-    Example:
+    Examples:
         >>> import polars as pl
         >>> from biorft.schema import TaskSpec, DatasetCard
         >>> spec = TaskSpec(name="genes/demo", domain="genes", kind="binary", labels=("yes", "no"),
@@ -146,7 +146,7 @@ class TaskDataset:
     def to_examples(self) -> list[Example]:
         """All examples as typed :class:`~biorft.schema.Example` objects, in dataset order.
 
-        Example:
+        Examples:
             >>> import biorft as br
             >>> br.load_task("molecules/tox21").head(1).to_examples()[0].metadata["known_labels"][:2]
             ['NR-AR', 'NR-AR-LBD']
@@ -159,7 +159,7 @@ class TaskDataset:
         Yields:
             :class:`PromptedExample` objects in dataset order.
 
-        Example:
+        Examples:
             >>> import biorft as br
             >>> ex = next(br.load_task("molecules/bbb_b3db").examples())
             >>> [m["role"] for m in ex.messages], sorted(ex.item)
@@ -175,7 +175,7 @@ class TaskDataset:
     def label_counts(self) -> dict[str, int]:
         """Examples per label (classification) or ``{}`` for regression tasks.
 
-        Example:
+        Examples:
             >>> import biorft as br
             >>> br.load_task("genes/dosage_sensitive_tfs").label_counts()
             {'dosage-sensitive': 122, 'dosage-insensitive': 368}
@@ -189,7 +189,7 @@ class TaskDataset:
     def head(self, n: int = 5) -> TaskDataset:
         """The first ``n`` examples as a new dataset (same spec and card).
 
-        Example:
+        Examples:
             >>> import biorft as br
             >>> len(br.load_task("molecules/bbb_b3db").head(3))
             3
@@ -202,7 +202,7 @@ class TaskDataset:
         Raises:
             DatasetError: When an id is not in the dataset (naming it).
 
-        Example:
+        Examples:
             >>> import biorft as br
             >>> ds = br.load_task("genes/dosage_sensitive_tfs")
             >>> len(ds.subset(ds.ids[:4]))
@@ -220,7 +220,7 @@ class TaskDataset:
     def with_spec(self, **changes: Any) -> TaskDataset:
         """The same examples under a changed spec (e.g. another ``tolerance`` or ``instructions``).
 
-        Example:
+        Examples:
             >>> import biorft as br
             >>> br.load_task("molecules/solubility_aqsoldb").with_spec(tolerance=1.0).spec.tolerance
             1.0
@@ -248,7 +248,7 @@ class TaskDataset:
         Raises:
             DatasetError: For an unknown method, bad fractions, or data the method cannot split.
 
-        Example:
+        Examples:
             >>> import biorft as br
             >>> s = br.load_task("molecules/bbb_b3db").split("scaffold")
             >>> s.check_leakage()

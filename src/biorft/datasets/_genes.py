@@ -49,7 +49,7 @@ class GeneTable:
     The bundled table (:func:`gene_table`) holds the protein-coding genes of Geneformer's gene table plus every
     gene of the bundled tasks. A symbol shared by several Ensembl IDs resolves to its protein-coding, lowest ID.
 
-    Example:
+    Examples:
         >>> t = gene_table()
         >>> t.resolve("gata4")
         GeneMatch(symbol='GATA4', ensembl_id='ENSG00000136574', how='symbol')
@@ -126,7 +126,7 @@ class GeneTable:
 def gene_table() -> GeneTable:
     """The bundled gene table (protein-coding genes of Geneformer's table plus the bundled tasks' genes).
 
-    Example:
+    Examples:
         >>> len(gene_table()) > 20000
         True
     """
@@ -203,7 +203,7 @@ def gene_task(
     Raises:
         DatasetError: Missing column, unreadable file, bad parameter, or a conflict under ``duplicates="error"``.
 
-    Example:
+    Examples:
         >>> import polars as pl
         >>> df = pl.DataFrame({"gene": ["gata4", "ENSG00000141510", "TP53", "NOPE1"],
         ...                    "label": ["sensitive", "insensitive", "insensitive", "sensitive"]})

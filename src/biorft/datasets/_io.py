@@ -20,7 +20,7 @@ Source = Any  # str | os.PathLike | polars.DataFrame | pandas.DataFrame
 def did_you_mean(value: str, choices: Iterable[str], *, n: int = 3) -> str:
     """A ``" (did you mean 'x'?)"`` suffix naming the closest choices, or ``""`` when none is close.
 
-    Example:
+    Examples:
         >>> did_you_mean("smile", ["smiles", "y"])
         " (did you mean 'smiles'?)"
         >>> did_you_mean("zzz", ["smiles"])
@@ -39,7 +39,7 @@ def did_you_mean(value: str, choices: Iterable[str], *, n: int = 3) -> str:
 def source_label(source: Source) -> str:
     """How error messages name a source: the file path, or ``"<frame>"`` for in-memory tables.
 
-    Example:
+    Examples:
         >>> source_label("data/x.csv")
         'data/x.csv'
     """
@@ -65,7 +65,7 @@ def read_table(source: Source, *, separator: str | None = None) -> pl.DataFrame:
     Raises:
         DatasetError: When the file is missing, of an unknown kind, or cannot be parsed (naming the file).
 
-    Example:
+    Examples:
         >>> import polars as pl
         >>> read_table(pl.DataFrame({"smiles": ["CCO"]})).columns
         ['smiles']
@@ -123,7 +123,7 @@ def _str_or_none(v: Any) -> str | None:
 def require_columns(frame: pl.DataFrame, columns: Sequence[str], *, source: str, params: Sequence[str]) -> None:
     """Raise :class:`DatasetError` naming the first missing column, the source and the parameter to change.
 
-    Example:
+    Examples:
         >>> import polars as pl
         >>> require_columns(pl.DataFrame({"SMILES": ["C"]}), ["smiles"], source="x.csv", params=["smiles"])
         Traceback (most recent call last):

@@ -188,7 +188,7 @@ def molecule_task(
     Raises:
         DatasetError: Missing column, unreadable file, bad parameter, or a conflict under ``duplicates="error"``.
 
-    Example:
+    Examples:
         >>> import polars as pl
         >>> df = pl.DataFrame({"smiles": ["CCO", "OCC", "c1ccccc1O", "C1CC", "CC(=O)[O-].[Na+]"],
         ...                    "active": [1, 1, 0, 1, 0]})

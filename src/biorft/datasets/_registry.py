@@ -56,7 +56,7 @@ def list_tasks() -> list[TaskInfo]:
     Returns:
         One :class:`~biorft.schema.TaskInfo` per task version: name, domain, kind, version, size, licence.
 
-    Example:
+    Examples:
         >>> [t.name for t in list_tasks() if t.name.startswith("molecules/")]
         ['molecules/bbb_b3db', 'molecules/solubility_aqsoldb', 'molecules/tox21']
     """
@@ -112,7 +112,7 @@ def load_task(name: str, version: str | None = None) -> TaskDataset:
     Raises:
         DatasetError: Unknown name (with a did-you-mean) or version (listing those available).
 
-    Example:
+    Examples:
         >>> ds = load_task("genes/dosage_sensitive_tfs")
         >>> ds.spec.kind.value, len(ds), ds.card.licence
         ('binary', 490, 'Apache-2.0')
@@ -167,7 +167,7 @@ def register_task(
     Raises:
         DatasetError: When the name and version are taken and ``overwrite`` is False.
 
-    Example:
+    Examples:
         >>> import polars as pl
         >>> from biorft.datasets import molecule_task
         >>> ds = molecule_task(pl.DataFrame({"smiles": ["CCO", "CCN"], "y": [0.1, 0.2]}), target="y",
@@ -222,7 +222,7 @@ def register_task(
 def unregister_task(name: str, version: str | None = None) -> None:
     """Remove a user registration (every version when ``version`` is None); bundled tasks stay.
 
-    Example:
+    Examples:
         >>> unregister_task("user/never-registered")
     """
     with _LOCK:

@@ -42,7 +42,7 @@ def check_fractions(fractions: Sequence[float]) -> tuple[float, float, float]:
     Raises:
         DatasetError: Naming the bad value.
 
-    Example:
+    Examples:
         >>> check_fractions([0.8, 0.1, 0.1])
         (0.8, 0.1, 0.1)
         >>> check_fractions([0.8, 0.1, 0.2])
@@ -66,7 +66,7 @@ def check_fractions(fractions: Sequence[float]) -> tuple[float, float, float]:
 def target_sizes(n: int, fractions: Sequence[float]) -> list[int]:
     """Part sizes for ``n`` examples: largest-remainder rounding, each non-empty part of n kept >= 1 when n allows.
 
-    Example:
+    Examples:
         >>> target_sizes(10, (0.8, 0.1, 0.1)), target_sizes(3, (0.98, 0.01, 0.01))
         ([8, 1, 1], [1, 1, 1])
     """
@@ -97,7 +97,7 @@ class Splits:
         test: Test examples.
         stats: Method, seed, fractions asked and achieved, sizes, label counts, per-part checksums and notes.
 
-    Example:
+    Examples:
         >>> import biorft as br
         >>> splits = br.load_task("genes/dosage_sensitive_tfs").split("stratified", seed=1)
         >>> [(name, len(ds)) for name, ds in splits]
@@ -135,7 +135,7 @@ class Splits:
         Raises:
             DatasetError: Naming the column, the two parts and (up to five of) the shared values.
 
-        Example:
+        Examples:
             >>> import biorft as br
             >>> br.load_task("molecules/tox21").split("random_scaffold", seed=3).check_leakage()
         """
@@ -265,7 +265,7 @@ def _checksum(ids: list[str]) -> str:
 def split_dataset(ds: TaskDataset, method: str, fractions: Sequence[float], seed: int) -> Splits:
     """Split ``ds`` (see :meth:`TaskDataset.split`).
 
-    Example:
+    Examples:
         >>> import biorft as br
         >>> split_dataset(br.load_task("genes/bivalent_vs_lys4_only"), "cold", (0.8, 0.1, 0.1), 0).stats.method
         'cold'

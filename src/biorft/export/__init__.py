@@ -8,7 +8,7 @@
 
 Every writer is deterministic: the same splits give byte-identical files.
 
-Example:
+Examples:
     >>> import tempfile, biorft as br
     >>> splits = br.load_task("molecules/tox21").head(40).split("random_scaffold", seed=0)
     >>> paths = br.export.trl(splits, tempfile.mkdtemp())

@@ -30,7 +30,7 @@ def rft_line(messages: list[dict[str, str]], item: dict[str, Any]) -> dict[str, 
     RFT_FACTS: the grader's ``item`` is the training line minus ``messages``, and the last message must have role
     ``user`` (no assistant turns).
 
-    Example:
+    Examples:
         >>> rft_line([{"role": "user", "content": "SMILES: CCO"}], {"id": "m1", "target": "BBB+"})
         {'messages': [{'role': 'user', 'content': 'SMILES: CCO'}], 'id': 'm1', 'target': 'BBB+'}
     """
@@ -62,7 +62,7 @@ def openai_rft(splits: Splits, out_dir: str | Path, grader: GraderLike | None = 
         DatasetError: Empty train or valid part (RFT needs both), a field the grader reads missing, or an
             output folder that cannot be created.
 
-    Example:
+    Examples:
         >>> import tempfile, biorft as br
         >>> class Exact:  # any object with the grader interface works
         ...     name = "exact"; referenced_fields = frozenset({"target"})
@@ -104,7 +104,7 @@ def read_openai_rft(path: str | Path) -> list[dict[str, Any]]:
     Raises:
         DatasetError: Naming the file and line of a line that is not a JSON object.
 
-    Example:
+    Examples:
         >>> import tempfile, pathlib
         >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.jsonl"
         >>> _ = p.write_text('{"messages": [{"role": "user", "content": "hi"}], "target": "a"}\n')

@@ -23,7 +23,7 @@ def trl_row(messages: list[dict[str, str]], item: dict[str, Any]) -> dict[str, A
     TRL's ``GRPOTrainer`` passes every extra column to reward functions as keyword arguments, so the reward gets
     ``target`` (and ``known_labels`` ...) alongside the completions.
 
-    Example:
+    Examples:
         >>> trl_row([{"role": "user", "content": "Gene: TP53"}], {"id": "g1", "target": "yes"})["prompt"][0]["role"]
         'user'
     """
@@ -44,7 +44,7 @@ def trl(splits: Splits, out_dir: str | Path, format: str = "jsonl") -> dict[str,
     Returns:
         ``{"train", "valid", "test", "card"}`` -> file paths.
 
-    Example:
+    Examples:
         >>> import tempfile, biorft as br
         >>> splits = br.load_task("molecules/solubility_aqsoldb").head(50).split("random")
         >>> paths = trl(splits, tempfile.mkdtemp(), format="parquet")
@@ -101,7 +101,7 @@ def _write_rows_parquet(rows: list[dict[str, Any]], path: Path, kind: str) -> No
 def read_trl(path: str | Path) -> list[dict[str, Any]]:
     r"""Read a TRL export file (``.jsonl`` or ``.parquet``) into row dicts.
 
-    Example:
+    Examples:
         >>> import tempfile, pathlib
         >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.jsonl"
         >>> _ = p.write_text('{"prompt": [{"role": "user", "content": "hi"}], "target": 1.5}\n')

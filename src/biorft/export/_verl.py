@@ -62,7 +62,7 @@ def verl_row(
     ``reward_model.ground_truth`` is the target as a string (labels as is, numbers and label lists as JSON);
     the full grader item travels in ``extra_info["item"]``.
 
-    Example:
+    Examples:
         >>> row = verl_row([{"role": "user", "content": "SMILES: CCO"}],
         ...                {"id": "m1", "task": "molecules/x", "target": -0.5}, domain="molecules",
         ...                split="train", index=0)
@@ -95,7 +95,7 @@ def verl(splits: Splits, out_dir: str | Path, grader: GraderLike | None = None) 
     Returns:
         ``{"train", "valid", "test", "reward", "card"}`` -> file paths.
 
-    Example:
+    Examples:
         >>> import tempfile, biorft as br
         >>> class Exact:
         ...     name = "exact"; referenced_fields = frozenset({"target"})
@@ -156,7 +156,7 @@ def _schema(kind: str) -> dict[str, Any]:
 def read_verl(path: str | Path) -> list[dict[str, Any]]:
     """Read a verl parquet export into row dicts (``extra_info["item"]`` without null fields).
 
-    Example:
+    Examples:
         >>> import tempfile, pathlib, polars as pl
         >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.parquet"
         >>> pl.DataFrame({"data_source": ["t"], "extra_info": [{"item": {"target": "a", "x": None}}]}).write_parquet(p)
