@@ -87,3 +87,13 @@ def test_canonical_smiles_is_a_fixed_point(smiles: str) -> None:
     assert isinstance(first, chem.StandardizedMolecule)
     again = chem.standardize_smiles(first.smiles)
     assert again == first
+
+
+def test_standardize_many_falls_back_when_workers_cannot_start() -> None:
+    """A script read from stdin cannot be re-imported by spawned workers: finish serially, never hang."""
+    import subprocess
+    import sys
+
+    script = "from biorft.chem import standardize_many\nprint(len(list(standardize_many(['CCO'] * 5000, n_jobs=2))))\n"
+    proc = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True, timeout=120, check=True)
+    assert proc.stdout.strip() == "5000"

@@ -23,10 +23,10 @@ Examples:
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "StandardizeFailure",
@@ -46,8 +46,7 @@ __all__ = [
 Mol = Any  # rdkit.Chem.Mol; typed loosely because RDKit ships no type stubs
 
 
-@dataclass(frozen=True, slots=True)
-class StandardizedMolecule:
+class StandardizedMolecule(NamedTuple):
     """A standardised molecule's identifiers.
 
     Attributes:
@@ -60,11 +59,13 @@ class StandardizedMolecule:
     inchikey: str
     scaffold: str
 
-    ok = True
+    @property
+    def ok(self) -> bool:
+        """Always True (a failure is a :class:`StandardizeFailure`)."""
+        return True
 
 
-@dataclass(frozen=True, slots=True)
-class StandardizeFailure:
+class StandardizeFailure(NamedTuple):
     """Why a SMILES could not be standardised (a quarantine reason).
 
     Attributes:
@@ -73,7 +74,10 @@ class StandardizeFailure:
 
     reason: str
 
-    ok = False
+    @property
+    def ok(self) -> bool:
+        """Always False."""
+        return False
 
 
 @contextlib.contextmanager
@@ -142,6 +146,9 @@ def _standardizers() -> tuple[Any, Any]:
     return rdMolStandardize.LargestFragmentChooser(preferOrganic=True), rdMolStandardize.Uncharger()
 
 
+_CHARGE = re.compile(r"[+-]\d*(?::\d+)?\]")
+
+
 def standardize(mol: Mol) -> Mol | None:
     """Keep the largest (organic) fragment and neutralise charges; ``None`` if RDKit fails.
 
@@ -155,22 +162,28 @@ def standardize(mol: Mol) -> Mol | None:
         >>> canonical_smiles(standardize(parse("C[NH3+].[Cl-]")))
         'CN'
     """
-    chooser, uncharger = _standardizers()
     with quiet_rdkit():
-        try:
-            if len(mol.GetAtoms()) and _n_fragments(mol) > 1:
-                mol = chooser.choose(mol)
-            if any(atom.GetFormalCharge() for atom in mol.GetAtoms()):
-                mol = uncharger.uncharge(mol)
-        except Exception:
-            return None
-    return mol
+        return _standardize(mol, None)
 
 
-def _n_fragments(mol: Mol) -> int:
+def _standardize(mol: Mol, smiles: str | None) -> Mol | None:
+    """Standardise; ``smiles`` (the parsed text) lets cheap string checks skip work on most molecules."""
     from rdkit import Chem
 
-    return len(Chem.GetMolFrags(mol))
+    chooser, uncharger = _standardizers()
+    try:
+        if ("." in smiles if smiles is not None else len(Chem.GetMolFrags(mol)) > 1):
+            mol = chooser.choose(mol)
+        charged = (
+            _CHARGE.search(smiles) is not None
+            if smiles is not None
+            else any(atom.GetFormalCharge() for atom in mol.GetAtoms())
+        )
+        if charged:
+            mol = uncharger.uncharge(mol)
+    except Exception:
+        return None
+    return mol
 
 
 def canonical_smiles(mol: Mol) -> str:
@@ -239,18 +252,34 @@ def standardize_smiles(smiles: str) -> StandardizedMolecule | StandardizeFailure
     """
     if not isinstance(smiles, str) or not smiles.strip():
         return StandardizeFailure("empty SMILES")
-    mol = parse(smiles)
-    if mol is None:
-        return StandardizeFailure("RDKit cannot parse the SMILES")
-    std = standardize(mol)
-    if std is None or std.GetNumAtoms() == 0:
-        return StandardizeFailure("RDKit cannot standardise the molecule (largest fragment / neutralise)")
-    key = inchikey(std)
-    if key is None:
-        return StandardizeFailure("no InChIKey can be computed for the molecule")
+    from rdkit import Chem
+    from rdkit.Chem.Scaffolds import MurckoScaffold
+
+    text = smiles.strip()
     with quiet_rdkit():
-        smi = canonical_smiles(std)
-    return StandardizedMolecule(smiles=smi, inchikey=key, scaffold=murcko_scaffold(std))
+        try:
+            mol = Chem.MolFromSmiles(text)
+        except Exception:
+            mol = None
+        if mol is None or mol.GetNumAtoms() == 0:
+            return StandardizeFailure("RDKit cannot parse the SMILES")
+        std = _standardize(mol, text)
+        if std is None or std.GetNumAtoms() == 0:
+            return StandardizeFailure("RDKit cannot standardise the molecule (largest fragment / neutralise)")
+        try:
+            to_key: Any = Chem.MolToInchiKey
+            key = str(to_key(std))
+        except Exception:
+            key = ""
+        if not key:
+            return StandardizeFailure("no InChIKey can be computed for the molecule")
+        try:
+            scaffold_of: Any = MurckoScaffold.GetScaffoldForMol
+            core = scaffold_of(std)
+            scaffold = str(Chem.MolToSmiles(core)) if core.GetNumAtoms() else ""
+        except Exception:
+            scaffold = ""
+        return StandardizedMolecule(smiles=str(Chem.MolToSmiles(std)), inchikey=key, scaffold=scaffold)
 
 
 def _standardize_chunk(chunk: Sequence[str]) -> list[StandardizedMolecule | StandardizeFailure]:
@@ -283,23 +312,38 @@ def standardize_many(
         for s in smiles:
             yield standardize_smiles(s)
         return
+    import collections
     import multiprocessing as mp
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
-    def chunks() -> Iterator[list[str]]:
-        buf: list[str] = []
-        for s in smiles:
-            buf.append(s)
-            if len(buf) >= chunk_size:
-                yield buf
-                buf = []
-        if buf:
-            yield buf
+    source = iter(smiles)
 
-    # "spawn": safe beside polars' and RDKit's threads (fork can deadlock), same on every platform.
-    ctx = mp.get_context("spawn")
-    with ctx.Pool(jobs) as pool:
-        for result in pool.imap(_standardize_chunk, chunks()):
-            yield from result
+    def next_chunk() -> list[str]:
+        return [s for _, s in zip(range(chunk_size), source, strict=False)]
+
+    # "spawn": safe beside polars' and RDKit's threads (fork can deadlock) and the same on every platform. At most
+    # 2 * jobs chunks are in flight, so memory stays bounded however long the input is.
+    pending: collections.deque[tuple[list[str], Future[list[StandardizedMolecule | StandardizeFailure]]]]
+    pending = collections.deque()
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as pool:
+            while True:
+                while len(pending) < 2 * jobs:
+                    chunk = next_chunk()
+                    if not chunk:
+                        break
+                    pending.append((chunk, pool.submit(_standardize_chunk, chunk)))
+                if not pending:
+                    return
+                results = pending[0][1].result()
+                pending.popleft()
+                yield from results
+    except BrokenProcessPool:  # workers cannot start (e.g. a script read from stdin): finish in this process
+        for chunk, _ in pending:
+            yield from _standardize_chunk(chunk)
+        for s in source:
+            yield standardize_smiles(s)
 
 
 def read_sdf(path: str) -> list[dict[str, Any]]:
