@@ -210,3 +210,22 @@ def test_rows_in_equals_kept_plus_quarantined(rows: list[tuple[str, str]], polic
     assert len({q.row for q in card.quarantined}) == card.n_quarantined  # each row accounted for once
     assert ds.frame["inchikey"].n_unique() == len(ds)
     assert ds.spec.kind is TaskKind.BINARY
+
+
+def test_unreadable_sd_record_is_quarantined(tmp_path: pathlib.Path) -> None:
+    from rdkit import Chem
+
+    path = tmp_path / "x.sdf"
+    w = Chem.SDWriter(str(path))
+    m = Chem.MolFromSmiles("CCO")
+    m.SetProp("y", "1")
+    w.write(m)
+    w.close()
+    bad = Chem.MolFromSmiles("C(C)(C)(C)(C)C", sanitize=False)
+    bad.SetProp("y", "0")
+    path.write_text(path.read_text() + Chem.MolToMolBlock(bad) + ">  <y>  (2) \n0\n\n$$$$\n")
+    ds = molecule_task(path, target="y", name="user/sdf")
+    assert len(ds) == 1
+    assert ds.card.n_rows_in == 2
+    assert ds.card.quarantined[0].row == 1
+    assert ds.card.quarantined[0].reason == "RDKit cannot read this SD record"
