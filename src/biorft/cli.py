@@ -27,6 +27,8 @@ __all__ = ["build_parser", "main"]
 # Sub-command modules, in the order they appear in --help. Each defines register(subparsers).
 _COMMAND_MODULES: tuple[str, ...] = (
     "biorft._cli.tasks",
+    "biorft._cli.show",
+    "biorft._cli.build",
     "biorft._cli.demo",
     "biorft._cli.validate",
     "biorft._cli.rft",

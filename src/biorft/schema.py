@@ -328,7 +328,7 @@ def reference_item(spec: TaskSpec, example: Example) -> dict[str, Any]:
     Returns:
         A JSON-serialisable dict.
 
-    Example:
+    Examples:
         >>> spec = TaskSpec(name="t", domain="other", kind="multilabel", labels=("a", "b", "c"),
         ...                 instructions="x")
         >>> ex = Example(id="1", entity="CCO", target=["a"], metadata={"known_labels": ["a", "b"]})

@@ -1,0 +1,313 @@
+"""Deterministic curation of the bundled task files from the shared source data.
+
+Run once when the sources or the curation change (the tests re-run it and compare)::
+
+    python -m biorft.datasets._curate --shared ../shared/data --out src/biorft/datasets/data
+
+It reads only the source files marked "vendor: yes" in ``shared/data/README.md``, builds every bundled task with the
+same builders users call (:func:`~biorft.datasets.molecule_task`, :func:`~biorft.datasets.gene_task`), and writes
+per task a zstd parquet frame and a JSON dataset card (with the frame's sha256), plus the trimmed gene table and
+``index.json`` (the registry's list of tasks with their specs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from biorft.datasets._specs import BUNDLED, TOX21_ASSAYS
+from biorft.errors import DatasetError
+from biorft.schema import DatasetCard, Provenance, TaskSpec
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from biorft.datasets._dataset import TaskDataset
+
+__all__ = ["curate", "main", "sha256_file"]
+
+INDEX_FORMAT = 1
+SOURCES = {
+    "dosage": "genes/geneformer/dosage_sens_tf_labels.csv",
+    "bivalent": "genes/geneformer/bivalent_gene_labels.txt",
+    "no_methylation": "genes/geneformer/no_methylation_gene_labels.txt",
+    "lys4_only": "genes/geneformer/lys4_only_gene_labels.txt",
+    "gene_info": "genes/geneformer/gene_info_table.csv",
+    "b3db": "molecules/b3db/B3DB_classification.tsv",
+    "aqsoldb": "molecules/aqsoldb/data_curated.csv",
+    "tox21": "molecules/tox21/tox21.csv",
+}
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "x"; _ = p.write_bytes(b"")
+        >>> sha256_file(p)[:12]
+        'e3b0c44298fc'
+    """
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _write_parquet(frame: pl.DataFrame, path: Path) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.write_parquet(path, compression="zstd", compression_level=19, statistics=False)
+    return sha256_file(path)
+
+
+def _provenance(shared: Path, key: str, source: dict[str, Any]) -> Provenance:
+    rel = SOURCES[key]
+    return Provenance(
+        name=source["name"],
+        url=source["url"],
+        citation=source["citation"],
+        licence=source["licence"],
+        sha256=sha256_file(shared / rel),
+        file=rel,
+    )
+
+
+def _read_list(path: Path) -> list[str]:
+    return [line.strip() for line in path.read_text().splitlines() if line.strip()]
+
+
+def _gene_sources(shared: Path) -> dict[str, list[tuple[str, list[str]]]]:
+    import polars as pl
+
+    dosage = pl.read_csv(shared / SOURCES["dosage"], infer_schema=False)
+    lists = {k: _read_list(shared / SOURCES[k]) for k in ("bivalent", "no_methylation", "lys4_only")}
+    return {
+        "genes/dosage_sensitive_tfs": [
+            ("dosage-sensitive", dosage["dosage_sensitive"].drop_nulls().to_list()),
+            ("dosage-insensitive", dosage["dosage_insensitive"].drop_nulls().to_list()),
+        ],
+        "genes/bivalent_vs_no_methylation": [
+            ("bivalent", lists["bivalent"]),
+            ("non-methylated", lists["no_methylation"]),
+        ],
+        "genes/bivalent_vs_lys4_only": [("bivalent", lists["bivalent"]), ("lys4-only", lists["lys4_only"])],
+    }
+
+
+def _gene_table(shared: Path, task_genes: set[str]) -> pl.DataFrame:
+    import polars as pl
+
+    raw = pl.read_csv(shared / SOURCES["gene_info"], infer_schema=False)
+    return (
+        raw.select(
+            pl.col("ensembl_id").str.to_uppercase(),
+            pl.col("gene_name").alias("symbol"),
+            pl.col("gene_type").replace("nan", None),
+        )
+        .filter((pl.col("gene_type") == "protein_coding") | pl.col("ensembl_id").is_in(sorted(task_genes)))
+        .unique("ensembl_id", keep="first", maintain_order=True)
+        .sort("ensembl_id")
+    )
+
+
+def _finish(ds: TaskDataset, spec: TaskSpec, checksums: dict[str, str]) -> tuple[TaskDataset, DatasetCard]:
+    from biorft.datasets._dataset import TaskDataset
+
+    card = DatasetCard(**{**ds.card.model_dump(), "description": spec.description, "checksums": checksums})
+    return TaskDataset(spec, ds.frame, card), card
+
+
+def build_all(shared: Path, *, n_jobs: int | None = 1) -> tuple[dict[str, TaskDataset], pl.DataFrame]:
+    """Build every bundled task from the shared sources (cards without file checksums yet)."""
+    import polars as pl
+
+    from biorft.datasets._genes import GeneTable, gene_task
+    from biorft.datasets._molecules import molecule_task
+
+    missing = [rel for rel in SOURCES.values() if not (shared / rel).is_file()]
+    if missing:
+        raise DatasetError(f"source files missing under {shared}: {missing}; pass --shared <path to shared/data>")
+    gene_lists = _gene_sources(shared)
+    task_genes = {g.upper() for parts in gene_lists.values() for _, genes in parts for g in genes}
+    table_frame = _gene_table(shared, task_genes)
+    table = GeneTable(table_frame, name="bundled gene table")
+    out: dict[str, TaskDataset] = {}
+    for name, parts in gene_lists.items():
+        spec: TaskSpec = BUNDLED[name]["spec"]
+        source = BUNDLED[name]["source"]
+        frame = pl.DataFrame(
+            {"gene": [g for _, genes in parts for g in genes], "label": [lab for lab, genes in parts for _ in genes]}
+        )
+        keys = ["dosage"] if name.endswith("tfs") else ["bivalent", name.rsplit("_vs_", 1)[1]]
+        offsets, start = [], 0
+        for lab, genes in parts:
+            offsets.append(f"{lab}: rows {start}-{start + len(genes) - 1}")
+            start += len(genes)
+        out[name] = gene_task(
+            frame,
+            gene="gene",
+            target="label",
+            kind="binary",
+            name=name,
+            labels=spec.labels,
+            duplicates="drop",
+            gene_table=table,
+            positive_label=spec.positive_label,
+            instructions=spec.instructions,
+            licence=source["licence"],
+            citation=source["citation"],
+            sources=[_provenance(shared, k, source) for k in keys],
+            notes=[
+                "source lists concatenated in this order, rows numbered from 0: " + "; ".join(offsets),
+                "a gene listed twice in one class is merged; a gene in both classes is a conflict and removed",
+            ],
+        )
+    b3db = pl.read_csv(shared / SOURCES["b3db"], separator="\t", infer_schema=False)
+    b3db = b3db.select(
+        ("B3DB-" + pl.col("NO.")).alias("id"),
+        pl.col("SMILES").alias("smiles"),
+        pl.col("BBB+/BBB-").alias("label"),
+        pl.col("compound_name").alias("name"),
+    )
+    spec = BUNDLED["molecules/bbb_b3db"]["spec"]
+    src = BUNDLED["molecules/bbb_b3db"]["source"]
+    out["molecules/bbb_b3db"] = molecule_task(
+        b3db,
+        smiles="smiles",
+        target="label",
+        id="id",
+        kind="binary",
+        name=spec.name,
+        labels=spec.labels,
+        positive_label=spec.positive_label,
+        instructions=spec.instructions,
+        duplicates="majority",
+        keep_columns=["name"],
+        licence=src["licence"],
+        citation=src["citation"],
+        n_jobs=n_jobs,
+        sources=[_provenance(shared, "b3db", src)],
+    )
+    aq = pl.read_csv(shared / SOURCES["aqsoldb"], infer_schema=False)
+    aq = aq.select(
+        pl.col("ID").alias("id"),
+        pl.col("SMILES").alias("smiles"),
+        pl.col("Solubility").alias("logs"),
+        pl.col("Name").alias("name"),
+    )
+    spec = BUNDLED["molecules/solubility_aqsoldb"]["spec"]
+    src = BUNDLED["molecules/solubility_aqsoldb"]["source"]
+    out[spec.name] = molecule_task(
+        aq,
+        smiles="smiles",
+        target="logs",
+        id="id",
+        kind="regression",
+        name=spec.name,
+        units=spec.units,
+        tolerance=spec.tolerance,
+        value_range=spec.value_range,
+        instructions=spec.instructions,
+        duplicates="mean",
+        mixtures="quarantine",
+        keep_columns=["name"],
+        licence=src["licence"],
+        citation=src["citation"],
+        n_jobs=n_jobs,
+        sources=[_provenance(shared, "aqsoldb", src)],
+    )
+    tox = pl.read_csv(shared / SOURCES["tox21"], infer_schema=False)
+    tox = tox.with_columns(pl.format("tox21-{}", pl.int_range(pl.len()).cast(pl.String).str.zfill(5)).alias("id"))
+    spec = BUNDLED["molecules/tox21"]["spec"]
+    src = BUNDLED["molecules/tox21"]["source"]
+    out[spec.name] = molecule_task(
+        tox,
+        smiles="smiles",
+        target=list(TOX21_ASSAYS),
+        id="id",
+        kind="multilabel",
+        name=spec.name,
+        instructions=spec.instructions,
+        duplicates="majority",
+        licence=src["licence"],
+        citation=src["citation"],
+        n_jobs=n_jobs,
+        sources=[_provenance(shared, "tox21", src)],
+        notes=["blank assay cells are 'not measured' (known_labels lists the measured assays), not negatives"],
+    )
+    return out, table_frame
+
+
+def curate(shared: Path, out: Path, *, n_jobs: int | None = 1) -> dict[str, str]:
+    """Build every bundled task from ``shared`` and write the package data files under ``out``.
+
+    Args:
+        shared: The ``shared/data`` folder with the source files.
+        out: The output folder (``src/biorft/datasets/data`` for the package).
+        n_jobs: Processes for RDKit work.
+
+    Returns:
+        ``{relative file path: sha256}`` of every data file written (cards and index included).
+    """
+    import polars as pl
+
+    from biorft.chem import rdkit_version
+
+    datasets, table_frame = build_all(shared, n_jobs=n_jobs)
+    written: dict[str, str] = {}
+    table_rel = "genes/gene_table.parquet"
+    written[table_rel] = _write_parquet(table_frame, out / table_rel)
+    entries = []
+    for name, ds in datasets.items():
+        spec: TaskSpec = BUNDLED[name]["spec"]
+        rel = f"{name}.parquet"
+        sha = _write_parquet(ds.frame, out / rel)
+        checksums = {rel: sha}
+        if spec.domain.value == "genes":
+            checksums[table_rel] = written[table_rel]
+        ds, card = _finish(ds, spec, checksums)
+        card_rel = f"{name}.card.json"
+        (out / card_rel).write_text(card.model_dump_json(indent=1) + "\n")
+        written[rel] = sha
+        written[card_rel] = sha256_file(out / card_rel)
+        entries.append(
+            {
+                "name": name,
+                "version": spec.version,
+                "domain": spec.domain.value,
+                "kind": spec.kind.value,
+                "size": len(ds),
+                "licence": card.licence,
+                "description": spec.description,
+                "file": rel,
+                "sha256": sha,
+                "card": card_rel,
+                "spec": spec.model_dump(mode="json"),
+            }
+        )
+    index = {
+        "format": INDEX_FORMAT,
+        "curated_with": {"rdkit": rdkit_version(), "polars": pl.__version__},
+        "command": "python -m biorft.datasets._curate --shared ../shared/data --out src/biorft/datasets/data",
+        "gene_table": {"file": table_rel, "sha256": written[table_rel], "rows": table_frame.height},
+        "tasks": entries,
+    }
+    (out / "index.json").write_text(json.dumps(index, indent=1, ensure_ascii=False) + "\n")
+    written["index.json"] = sha256_file(out / "index.json")
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``python -m biorft.datasets._curate --shared DIR --out DIR``."""
+    parser = argparse.ArgumentParser(description="Curate biorft's bundled task files from shared/data.")
+    parser.add_argument("--shared", type=Path, required=True, help="the shared/data folder")
+    parser.add_argument("--out", type=Path, required=True, help="output folder (src/biorft/datasets/data)")
+    parser.add_argument("--jobs", type=int, default=1, help="processes for RDKit work (default 1)")
+    args = parser.parse_args(argv)
+    for rel, sha in curate(args.shared, args.out, n_jobs=args.jobs).items():
+        print(f"{sha}  {rel}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

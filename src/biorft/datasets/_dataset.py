@@ -1,0 +1,271 @@
+"""``TaskDataset``: a task's spec, its dataset card and its examples as one polars frame."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from biorft.errors import DatasetError, SchemaError
+from biorft.schema import DatasetCard, Domain, Example, TaskKind, TaskSpec, reference_item
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from biorft.datasets._splits import Splits
+
+__all__ = ["PromptedExample", "TaskDataset"]
+
+# Columns that become Example fields or inputs; every other non-null column goes to Example.metadata.
+_CORE = ("id", "entity", "target")
+_INPUTS = {Domain.MOLECULES: ("smiles",), Domain.GENES: ("symbol", "ensembl_id"), Domain.OTHER: ()}
+_REQUIRED = {Domain.MOLECULES: ("smiles", "inchikey", "scaffold"), Domain.GENES: ("symbol", "ensembl_id")}
+
+
+@dataclass(frozen=True)
+class PromptedExample:
+    """An example rendered for a model: chat messages plus the grader's reference item.
+
+    Attributes:
+        example: The typed example.
+        messages: ``[system, user]`` chat messages (the last one is the user's).
+        item: ``reference_item(spec, example)``: the fields a grader reads (``id``, ``task``, ``kind``, ``entity``,
+            ``target`` and, for multilabel tasks, ``known_labels``).
+    """
+
+    example: Example
+    messages: list[dict[str, str]] = field(hash=False)
+    item: dict[str, Any] = field(hash=False)
+
+    @property
+    def id(self) -> str:
+        """The example id."""
+        return self.example.id
+
+
+def _json_value(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, list | tuple):
+        return [_json_value(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _json_value(x) for k, x in v.items()}
+    return v
+
+
+class TaskDataset:
+    """A task (``spec``), its provenance (``card``) and its examples (``frame``: one row per example).
+
+    Frame columns: ``id``, ``entity``, ``target`` (a label string, a list of labels or a float) and, for molecule
+    tasks ``smiles``, ``inchikey``, ``scaffold``; for gene tasks ``symbol``, ``ensembl_id``; multilabel tasks may
+    carry ``known_labels`` (the labels that were measured). Any other column is passed through as example
+    metadata.
+
+    Build one with :func:`biorft.load_task`, :func:`biorft.molecule_task` or :func:`biorft.gene_task`.
+
+    Examples:
+        >>> import polars as pl
+        >>> from biorft.schema import TaskSpec, DatasetCard
+        >>> spec = TaskSpec(name="genes/demo", domain="genes", kind="binary", labels=("yes", "no"),
+        ...                 positive_label="yes", instructions="Is the gene essential?")
+        >>> frame = pl.DataFrame({"id": ["g1", "g2"], "entity": ["TP53", "GATA4"], "target": ["yes", "no"],
+        ...                       "symbol": ["TP53", "GATA4"], "ensembl_id": ["ENSG00000141510", "ENSG00000136574"]})
+        >>> card = DatasetCard(task="genes/demo", version="1.0.0", licence="CC0-1.0", n_rows_in=2, n_kept=2,
+        ...                    n_quarantined=0)
+        >>> ds = TaskDataset(spec, frame, card)
+        >>> len(ds), next(ds.examples()).item["target"]
+        (2, 'yes')
+    """
+
+    def __init__(self, spec: TaskSpec, frame: pl.DataFrame, card: DatasetCard) -> None:
+        missing = [c for c in (*_CORE, *_REQUIRED.get(spec.domain, ())) if c not in frame.columns]
+        if missing:
+            raise DatasetError(
+                f"{spec.name}: the dataset frame lacks column(s) {missing}; a {spec.domain.value} task needs "
+                f"{list(_CORE) + list(_REQUIRED.get(spec.domain, ()))}"
+            )
+        if frame["id"].null_count() or frame["id"].is_duplicated().any():
+            dup = frame.filter(frame["id"].is_duplicated())["id"].head(5).to_list()
+            raise DatasetError(f"{spec.name}: example ids must be unique and non-null; duplicated: {dup}")
+        self._spec = spec
+        self._frame = frame
+        self._card = card
+
+    # -- basic properties -------------------------------------------------------------------------------------
+    @property
+    def spec(self) -> TaskSpec:
+        """The task specification."""
+        return self._spec
+
+    @property
+    def card(self) -> DatasetCard:
+        """The dataset card: provenance, licence, checksums, row accounting, quarantined rows, split stats."""
+        return self._card
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        """The examples, one row each (a polars DataFrame; treat it as read-only)."""
+        return self._frame
+
+    @property
+    def name(self) -> str:
+        """The task name (``spec.name``)."""
+        return self._spec.name
+
+    @property
+    def ids(self) -> list[str]:
+        """Example ids in dataset order."""
+        return [str(x) for x in self._frame["id"].to_list()]
+
+    def __len__(self) -> int:
+        return self._frame.height
+
+    def __repr__(self) -> str:
+        return f"TaskDataset({self._spec.name!r} v{self._spec.version}, {self._spec.kind.value}, {len(self)} examples)"
+
+    # -- examples ---------------------------------------------------------------------------------------------
+    def _example(self, row: dict[str, Any]) -> Example:
+        spec = self._spec
+        inputs = {k: _json_value(row[k]) for k in _INPUTS.get(spec.domain, ()) if row.get(k) is not None}
+        metadata = {
+            k: _json_value(v)
+            for k, v in row.items()
+            if k not in _CORE and k not in inputs and v is not None and not k.startswith("_")
+        }
+        target = row["target"]
+        if spec.kind is TaskKind.MULTILABEL and target is not None:
+            target = tuple(target)
+        try:
+            return Example(
+                id=str(row["id"]), entity=str(row["entity"]), inputs=inputs, target=target, metadata=metadata
+            )
+        except SchemaError as exc:
+            raise DatasetError(f"{spec.name}: example {row['id']!r} is invalid: {exc}") from exc
+
+    def to_examples(self) -> list[Example]:
+        """All examples as typed :class:`~biorft.schema.Example` objects, in dataset order.
+
+        Examples:
+            >>> import biorft as br
+            >>> br.load_task("molecules/tox21").head(1).to_examples()[0].metadata["known_labels"][:2]
+            ['NR-AR', 'NR-AR-LBD']
+        """
+        return [self._example(row) for row in self._frame.iter_rows(named=True)]
+
+    def examples(self) -> Iterator[PromptedExample]:
+        """Iterate over the examples rendered as chat messages with their grader items.
+
+        Yields:
+            :class:`PromptedExample` objects in dataset order.
+
+        Examples:
+            >>> import biorft as br
+            >>> ex = next(br.load_task("molecules/bbb_b3db").examples())
+            >>> [m["role"] for m in ex.messages], sorted(ex.item)
+            (['system', 'user'], ['entity', 'id', 'kind', 'target', 'task'])
+        """
+        from biorft.prompts import render_messages
+
+        spec = self._spec
+        for row in self._frame.iter_rows(named=True):
+            ex = self._example(row)
+            yield PromptedExample(example=ex, messages=render_messages(spec, ex), item=reference_item(spec, ex))
+
+    def label_counts(self) -> dict[str, int]:
+        """Examples per label (classification) or ``{}`` for regression tasks.
+
+        Examples:
+            >>> import biorft as br
+            >>> br.load_task("genes/dosage_sensitive_tfs").label_counts()
+            {'dosage-sensitive': 122, 'dosage-insensitive': 368}
+        """
+        return _label_counts(self._spec, self._frame)
+
+    # -- derived datasets -------------------------------------------------------------------------------------
+    def _derive(self, frame: pl.DataFrame, card: DatasetCard | None = None) -> TaskDataset:
+        return TaskDataset(self._spec, frame, card or self._card)
+
+    def head(self, n: int = 5) -> TaskDataset:
+        """The first ``n`` examples as a new dataset (same spec and card).
+
+        Examples:
+            >>> import biorft as br
+            >>> len(br.load_task("molecules/bbb_b3db").head(3))
+            3
+        """
+        return self._derive(self._frame.head(n))
+
+    def subset(self, ids: Iterable[str]) -> TaskDataset:
+        """The examples with the given ids, in dataset order.
+
+        Raises:
+            DatasetError: When an id is not in the dataset (naming it).
+
+        Examples:
+            >>> import biorft as br
+            >>> ds = br.load_task("genes/dosage_sensitive_tfs")
+            >>> len(ds.subset(ds.ids[:4]))
+            4
+        """
+        import polars as pl
+
+        wanted = [str(i) for i in ids]
+        have = set(self.ids)
+        unknown = [i for i in wanted if i not in have]
+        if unknown:
+            raise DatasetError(f"{self.name}: unknown example id(s) {unknown[:5]}; use ids from dataset.ids")
+        return self._derive(self._frame.filter(pl.col("id").is_in(wanted)))
+
+    def with_spec(self, **changes: Any) -> TaskDataset:
+        """The same examples under a changed spec (e.g. another ``tolerance`` or ``instructions``).
+
+        Examples:
+            >>> import biorft as br
+            >>> br.load_task("molecules/solubility_aqsoldb").with_spec(tolerance=1.0).spec.tolerance
+            1.0
+        """
+        spec = TaskSpec(**{**self._spec.model_dump(), **changes})
+        return TaskDataset(spec, self._frame, self._card)
+
+    def split(
+        self,
+        method: str = "random",
+        fractions: Sequence[float] = (0.8, 0.1, 0.1),
+        seed: int = 0,
+    ) -> Splits:
+        """Split into train / valid / test.
+
+        Args:
+            method: ``"random"``, ``"stratified"``, ``"scaffold"`` (deterministic; the seed is ignored),
+                ``"random_scaffold"`` or ``"cold"`` (entity-level).
+            fractions: Train, valid and test fractions; must sum to 1.
+            seed: Random seed (same data and seed give the same split).
+
+        Returns:
+            A :class:`~biorft.datasets.Splits`.
+
+        Raises:
+            DatasetError: For an unknown method, bad fractions, or data the method cannot split.
+
+        Examples:
+            >>> import biorft as br
+            >>> s = br.load_task("molecules/bbb_b3db").split("scaffold")
+            >>> s.check_leakage()
+            >>> sum(s.stats.sizes.values()) == len(br.load_task("molecules/bbb_b3db"))
+            True
+        """
+        from biorft.datasets._splits import split_dataset
+
+        return split_dataset(self, method, fractions, seed)
+
+
+def _label_counts(spec: TaskSpec, frame: pl.DataFrame) -> dict[str, int]:
+    if spec.kind is TaskKind.REGRESSION or frame.height == 0:
+        return {}
+    counts = dict.fromkeys(spec.labels, 0)
+    col = frame["target"]
+    values: Iterable[Any] = col.explode().drop_nulls().to_list() if spec.kind is TaskKind.MULTILABEL else col
+    for v in values:
+        counts[str(v)] = counts.get(str(v), 0) + 1
+    return counts

@@ -1,0 +1,326 @@
+"""Gene normalisation (symbols, Ensembl IDs, aliases) and ``gene_task`` for user gene tables."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from biorft.datasets._build import Record, TargetParser, check_policy, deduplicate, raw_str
+from biorft.datasets._io import did_you_mean, read_table, require_columns, source_label
+from biorft.datasets._molecules import build_frame, make_card, make_spec
+from biorft.errors import DatasetError
+from biorft.schema import Domain, Provenance, QuarantinedRow, TaskKind
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from biorft.datasets._dataset import TaskDataset
+
+__all__ = ["GeneMatch", "GeneTable", "gene_table", "gene_task"]
+
+_ENSG = re.compile(r"^(ENSG\d{11})(\.\d+)?$", re.IGNORECASE)
+GENE_TABLE_FILE = "genes/gene_table.parquet"
+
+
+@dataclass(frozen=True, slots=True)
+class GeneMatch:
+    """A resolved gene: HGNC symbol, Ensembl ID and how it was matched.
+
+    Attributes:
+        symbol: The gene symbol as in the gene table.
+        ensembl_id: The Ensembl gene ID (no version suffix).
+        how: ``"ensembl"``, ``"symbol"``, ``"alias"``; ambiguous symbols add a note.
+    """
+
+    symbol: str
+    ensembl_id: str
+    how: str
+
+
+class GeneTable:
+    """Symbol / Ensembl ID / alias lookups over a gene table.
+
+    The table has columns ``ensembl_id``, ``symbol``, optionally ``gene_type`` and ``aliases`` (``|``-separated).
+
+    The bundled table (:func:`gene_table`) holds the protein-coding genes of Geneformer's gene table plus every
+    gene of the bundled tasks. A symbol shared by several Ensembl IDs resolves to its protein-coding, lowest ID.
+
+    Examples:
+        >>> t = gene_table()
+        >>> t.resolve("gata4")
+        GeneMatch(symbol='GATA4', ensembl_id='ENSG00000136574', how='symbol')
+        >>> t.resolve("ENSG00000136574.18").symbol
+        'GATA4'
+        >>> t.resolve("NOTAGENE1")
+        "unknown gene 'NOTAGENE1': not in the bundled gene table"
+    """
+
+    def __init__(self, frame: pl.DataFrame, *, name: str = "gene table") -> None:
+        require_columns(frame, ["ensembl_id", "symbol"], source=name, params=["gene_table", "gene_table"])
+        self.name = name
+        self.frame = frame
+        types = frame["gene_type"].to_list() if "gene_type" in frame.columns else [""] * frame.height
+        aliases = frame["aliases"].to_list() if "aliases" in frame.columns else [None] * frame.height
+        self._by_ensembl: dict[str, str] = {}
+        by_symbol: dict[str, list[tuple[int, str, str]]] = {}
+        self._by_alias: dict[str, set[str]] = {}
+        for ens, sym, typ, al in zip(
+            frame["ensembl_id"].to_list(), frame["symbol"].to_list(), types, aliases, strict=True
+        ):
+            if not ens or not sym:
+                continue
+            ens = str(ens).upper().split(".")[0]
+            self._by_ensembl[ens] = str(sym)
+            by_symbol.setdefault(str(sym).upper(), []).append((0 if typ == "protein_coding" else 1, ens, str(sym)))
+            for a in str(al or "").split("|"):
+                if a.strip():
+                    self._by_alias.setdefault(a.strip().upper(), set()).add(ens)
+        self._by_symbol = {k: sorted(v) for k, v in by_symbol.items()}
+
+    def __len__(self) -> int:
+        return len(self._by_ensembl)
+
+    def symbol_of(self, ensembl_id: str) -> str | None:
+        """The symbol of an Ensembl ID (version suffix ignored), or None."""
+        return self._by_ensembl.get(ensembl_id.upper().split(".")[0])
+
+    def resolve(self, value: str) -> GeneMatch | str:
+        """Resolve a symbol (any case), alias or Ensembl ID (with or without version).
+
+        Returns:
+            A :class:`GeneMatch`, or a quarantine reason string.
+        """
+        s = (value or "").strip()
+        if not s:
+            return "missing gene"
+        m = _ENSG.match(s)
+        if m:
+            ens = m.group(1).upper()
+            sym = self._by_ensembl.get(ens)
+            if sym is None:
+                return f"unknown Ensembl ID {s!r}: not in the {self.name}"
+            return GeneMatch(sym, ens, "ensembl")
+        hits = self._by_symbol.get(s.upper())
+        if hits:
+            _, ens, sym = hits[0]
+            how = "symbol" if len(hits) == 1 else f"symbol (ambiguous: {len(hits)} Ensembl IDs, kept {ens})"
+            return GeneMatch(sym, ens, how)
+        alias = self._by_alias.get(s.upper())
+        if alias:
+            if len(alias) > 1:
+                return f"ambiguous alias {s!r}: maps to {sorted(alias)}; use the symbol or Ensembl ID"
+            ens = next(iter(alias))
+            return GeneMatch(self._by_ensembl[ens], ens, "alias")
+        return f"unknown gene {s!r}: not in the {self.name}"
+
+    def suggest(self, value: str) -> str:
+        """A did-you-mean suffix for an unknown symbol."""
+        return did_you_mean(value.upper(), self._by_symbol.keys())
+
+
+@lru_cache(maxsize=1)
+def gene_table() -> GeneTable:
+    """The bundled gene table (protein-coding genes of Geneformer's table plus the bundled tasks' genes).
+
+    Examples:
+        >>> len(gene_table()) > 20000
+        True
+    """
+    import polars as pl
+
+    path = resources.files("biorft.datasets").joinpath("data", *GENE_TABLE_FILE.split("/"))
+    with resources.as_file(path) as p:
+        return GeneTable(pl.read_parquet(p), name="bundled gene table")
+
+
+def gene_task(
+    source: Any,
+    *,
+    gene: str = "symbol",
+    target: str | Sequence[str] = "label",
+    kind: str | TaskKind = "binary",
+    name: str = "user/genes",
+    labels: Sequence[str] | Mapping[Any, str] | None = None,
+    id: str | None = None,
+    duplicates: str = "majority",
+    positive_label: str | None = None,
+    gene_table: Any = None,
+    instructions: str | None = None,
+    description: str = "",
+    units: str | None = None,
+    tolerance: float | None = None,
+    value_range: tuple[float, float] | None = None,
+    label_synonyms: Mapping[str, Sequence[str]] | None = None,
+    version: str = "1.0.0",
+    licence: str = "unknown",
+    citation: str | None = None,
+    keep_columns: Sequence[str] = (),
+    separator: str | None = None,
+    sources: Sequence[Provenance] | None = None,
+    notes: Sequence[str] = (),
+) -> TaskDataset:
+    """Build a gene task from a table of genes (symbols or Ensembl IDs) and targets.
+
+    Genes are normalised against a gene table (the bundled one by default): symbols in any case, aliases, and
+    Ensembl IDs with or without a version suffix resolve to the table's symbol (the example's ``entity``) and
+    Ensembl ID (the de-duplication key). Unknown genes and rows with a missing or unknown target are quarantined
+    with a reason; repeated genes are merged by ``duplicates`` (a gene in two classes is a conflict: ``"drop"``
+    removes it, ``"majority"`` keeps a strict majority label). ``card.n_rows_in == len(ds) + card.n_quarantined``.
+
+    Args:
+        source: Path (CSV / TSV / parquet) or DataFrame.
+        gene: Column with gene symbols or Ensembl IDs.
+        target: Target column (a list of 0/1 columns for ``kind="multilabel"``).
+        kind: ``"binary"``, ``"multiclass"``, ``"multilabel"`` or ``"regression"``.
+        name: Task name.
+        labels: Label names or a raw-value -> label mapping (see :func:`molecule_task`).
+        id: Column with example ids; None uses the Ensembl ID.
+        duplicates: ``"majority"``, ``"drop"``, ``"mean"`` (regression) or ``"error"``.
+        positive_label: Positive label of a binary task.
+        gene_table: A :class:`GeneTable`, a path or a DataFrame with ``ensembl_id``, ``symbol`` (and optional
+            ``gene_type``, ``aliases``) columns; None uses the bundled table.
+        instructions: Task instruction shown to the model.
+        description: Description for people.
+        units: Unit of a regression target.
+        tolerance: Regression tolerance.
+        value_range: Plausible regression range.
+        label_synonyms: Extra spellings graders accept per label.
+        version: Task version.
+        licence: Licence of the data.
+        citation: Citation of the data.
+        keep_columns: Extra source columns kept in the frame.
+        separator: Field separator for delimited text files.
+        sources: Provenance records (default: the source file).
+        notes: Extra card notes.
+
+    Returns:
+        The :class:`~biorft.datasets.TaskDataset`.
+
+    Raises:
+        DatasetError: Missing column, unreadable file, bad parameter, or a conflict under ``duplicates="error"``.
+
+    Examples:
+        >>> import polars as pl
+        >>> df = pl.DataFrame({"gene": ["gata4", "ENSG00000141510", "TP53", "NOPE1"],
+        ...                    "label": ["sensitive", "insensitive", "insensitive", "sensitive"]})
+        >>> ds = gene_task(df, gene="gene", target="label", name="user/tfs")
+        >>> ds.frame.select("entity", "ensembl_id", "target").rows()
+        [('GATA4', 'ENSG00000136574', 'sensitive'), ('TP53', 'ENSG00000141510', 'insensitive')]
+        >>> [q.reason for q in ds.card.quarantined]
+        ["duplicate of 'ENSG00000141510' (Ensembl ID ENSG00000141510), same label 'insensitive'", \
+"unknown gene 'NOPE1': not in the bundled gene table (did you mean 'NXPE1' or 'NOP16' or 'NOP14'?)"]
+    """
+    from biorft.datasets._dataset import TaskDataset, _label_counts
+
+    try:
+        task_kind = TaskKind(kind)
+    except ValueError:
+        raise DatasetError(
+            f"unknown kind {kind!r}{did_you_mean(str(kind), [k.value for k in TaskKind])}; use one of "
+            f"{[k.value for k in TaskKind]}"
+        ) from None
+    check_policy(duplicates, task_kind)
+    if gene_table is None:
+        table = _bundled_table()
+    elif isinstance(gene_table, GeneTable):
+        table = gene_table
+    else:
+        table = GeneTable(read_table(gene_table), name=f"gene table {source_label(gene_table)}")
+    where = source_label(source)
+    frame = read_table(source, separator=separator)
+    target_cols = [target] if isinstance(target, str) else [str(t) for t in target]
+    if task_kind is not TaskKind.MULTILABEL and len(target_cols) != 1:
+        raise DatasetError(f"target must name one column for a {task_kind.value} task, got {target_cols}")
+    cols = [gene, *target_cols, *([id] if id else []), *keep_columns]
+    params = [
+        "gene",
+        *(["target"] * len(target_cols)),
+        *(["id"] if id else []),
+        *(["keep_columns"] * len(keep_columns)),
+    ]
+    require_columns(frame, cols, source=where, params=params)
+    n_in = frame.height
+    parser = TargetParser(task_kind, target_cols, labels, frame[target_cols[0]].to_list(), source=where)
+    genes = frame[gene].to_list()
+    cells = list(zip(*(frame[c].to_list() for c in target_cols), strict=True))
+    id_cells = frame[id].to_list() if id else [None] * n_in
+    extra = {c: frame[c].to_list() for c in keep_columns}
+    quarantined: list[QuarantinedRow] = []
+    records: list[Record] = []
+    n_suggest = 0
+    ambiguous: list[str] = []
+    for i, g in enumerate(genes):
+        raw = raw_str(g) or ""
+        rid = raw_str(id_cells[i]) if id else None
+        if id and rid is None:
+            quarantined.append(QuarantinedRow(row=i, reason=f"missing id in column {id!r}", value=raw or None))
+            continue
+        hit = table.resolve(raw)
+        if isinstance(hit, str):
+            if hit.startswith("unknown gene") and n_suggest < 20:
+                n_suggest += 1
+                hit += table.suggest(raw)
+            quarantined.append(QuarantinedRow(row=i, id=rid, reason=hit, value=raw or None))
+            continue
+        if hit.how.startswith("symbol (ambiguous"):
+            ambiguous.append(f"{raw} -> {hit.ensembl_id}")
+        parsed = parser.parse(cells[i])
+        if isinstance(parsed, str):
+            quarantined.append(QuarantinedRow(row=i, id=rid or hit.ensembl_id, reason=parsed, value=raw))
+            continue
+        value, known = parsed
+        fields: dict[str, Any] = {"entity": hit.symbol, "symbol": hit.symbol, "ensembl_id": hit.ensembl_id}
+        for c, vals in extra.items():
+            v = vals[i]
+            fields[c] = v if isinstance(v, float) else raw_str(v)
+        records.append(
+            Record(row=i, id=rid or hit.ensembl_id, key=hit.ensembl_id, target=value, known=known, fields=fields)
+        )
+    kept, merged = deduplicate(records, kind=task_kind, policy=duplicates, key_name="Ensembl ID", tolerance=tolerance)
+    quarantined.extend(merged)
+    spec = make_spec(
+        name=name,
+        domain=Domain.GENES,
+        kind=task_kind,
+        labels=parser.labels,
+        positive_label=positive_label,
+        instructions=instructions,
+        target_name=", ".join(target_cols),
+        version=version,
+        description=description,
+        units=units,
+        tolerance=tolerance,
+        value_range=value_range,
+        label_synonyms={k: tuple(v) for k, v in (label_synonyms or {}).items()},
+    )
+    out = build_frame(spec, kept, ["symbol", "ensembl_id", *keep_columns])
+    all_notes = [*notes, f"genes normalised against the {table.name} ({len(table)} genes)"]
+    if ambiguous:
+        all_notes.append(f"ambiguous symbols resolved to one Ensembl ID: {ambiguous[:10]}")
+    if parser.inferred_note:
+        all_notes.append(parser.inferred_note)
+    if sources is None:
+        sources = [
+            Provenance(name=where, licence=licence, citation=citation, file=where if where != "<frame>" else None)
+        ]
+    card = make_card(
+        spec,
+        n_rows_in=n_in,
+        n_kept=len(kept),
+        quarantined=quarantined,
+        licence=licence,
+        citation=citation,
+        sources=sources,
+        policy=duplicates,
+        label_counts=_label_counts(spec, out),
+        notes=all_notes,
+    )
+    return TaskDataset(spec, out, card)
+
+
+def _bundled_table() -> GeneTable:
+    return gene_table()

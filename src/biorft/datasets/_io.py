@@ -1,0 +1,139 @@
+"""Reading user tables (CSV / TSV / parquet / SDF / polars) and naming mistakes helpfully."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from biorft.errors import DatasetError
+
+if TYPE_CHECKING:
+    import polars as pl
+
+__all__ = ["did_you_mean", "read_table", "require_columns", "source_label"]
+
+Source = Any  # str | os.PathLike | polars.DataFrame | pandas.DataFrame
+
+
+def did_you_mean(value: str, choices: Iterable[str], *, n: int = 3) -> str:
+    """A ``" (did you mean 'x'?)"`` suffix naming the closest choices, or ``""`` when none is close.
+
+    Examples:
+        >>> did_you_mean("smile", ["smiles", "y"])
+        " (did you mean 'smiles'?)"
+        >>> did_you_mean("zzz", ["smiles"])
+        ''
+    """
+    pool = [str(c) for c in choices]
+    close = difflib.get_close_matches(value, pool, n=n, cutoff=0.6)
+    if not close:
+        lowered = {c.lower(): c for c in pool}
+        close = [lowered[m] for m in difflib.get_close_matches(value.lower(), list(lowered), n=n, cutoff=0.6)]
+    if not close:
+        return ""
+    return " (did you mean " + " or ".join(repr(c) for c in close) + "?)"
+
+
+def source_label(source: Source) -> str:
+    """How error messages name a source: the file path, or ``"<frame>"`` for in-memory tables.
+
+    Examples:
+        >>> source_label("data/x.csv")
+        'data/x.csv'
+    """
+    if isinstance(source, str | Path):
+        return str(source)
+    return "<frame>"
+
+
+def read_table(source: Source, *, separator: str | None = None) -> pl.DataFrame:
+    """Read a table from a path (CSV, TSV, parquet, SDF) or take a polars / pandas frame as is.
+
+    Every column of a text file is read as a string, so identifiers such as ``"007"`` survive; builders convert
+    the columns they use and quarantine rows whose values do not convert.
+
+    Args:
+        source: A path or a data frame.
+        separator: Field separator for delimited text; guessed from the suffix (``.tsv`` / ``.tab`` -> tab,
+            else comma) when None.
+
+    Returns:
+        A polars DataFrame.
+
+    Raises:
+        DatasetError: When the file is missing, of an unknown kind, or cannot be parsed (naming the file).
+
+    Examples:
+        >>> import polars as pl
+        >>> read_table(pl.DataFrame({"smiles": ["CCO"]})).columns
+        ['smiles']
+    """
+    import polars as pl
+
+    if isinstance(source, pl.DataFrame):
+        return source
+    if isinstance(source, pl.LazyFrame):
+        return source.collect()
+    if type(source).__module__.startswith("pandas"):
+        return pl.from_pandas(source)
+    if not isinstance(source, str | Path):
+        raise DatasetError(
+            f"cannot read a table from a {type(source).__name__}; pass a path (CSV / TSV / parquet / SDF) "
+            "or a polars / pandas DataFrame"
+        )
+    path = Path(source)
+    if not path.is_file():
+        hint = did_you_mean(path.name, [p.name for p in path.parent.iterdir()]) if path.parent.is_dir() else ""
+        raise DatasetError(f"file {str(path)!r} does not exist{hint}; check the path")
+    suffix = "".join(path.suffixes[-2:]).lower() if path.suffix.lower() == ".gz" else path.suffix.lower()
+    try:
+        if suffix in {".parquet", ".pq"}:
+            return pl.read_parquet(path)
+        if suffix in {".sdf", ".sd", ".mol"}:
+            from biorft.chem import read_sdf
+
+            rows = read_sdf(str(path))
+            if not rows:
+                return pl.DataFrame(
+                    {"smiles": [], "_sdf_error": []}, schema={"smiles": pl.String, "_sdf_error": pl.String}
+                )
+            keys = list(dict.fromkeys(k for r in rows for k in r))
+            return pl.DataFrame(
+                {k: [_str_or_none(r.get(k)) for r in rows] for k in keys}, schema={k: pl.String for k in keys}
+            )
+        if suffix in {".csv", ".tsv", ".tab", ".txt", ".csv.gz", ".tsv.gz"}:
+            sep = separator or ("\t" if suffix.startswith((".tsv", ".tab")) else ",")
+            return pl.read_csv(path, separator=sep, infer_schema=False, quote_char='"')
+    except DatasetError:
+        raise
+    except Exception as exc:
+        raise DatasetError(f"cannot read {str(path)!r}: {type(exc).__name__}: {exc}".splitlines()[0]) from exc
+    raise DatasetError(
+        f"cannot read {str(path)!r}: unknown file type {suffix!r}; use .csv, .tsv, .parquet or .sdf "
+        "(or pass a DataFrame)"
+    )
+
+
+def _str_or_none(v: Any) -> str | None:
+    return None if v is None else str(v)
+
+
+def require_columns(frame: pl.DataFrame, columns: Sequence[str], *, source: str, params: Sequence[str]) -> None:
+    """Raise :class:`DatasetError` naming the first missing column, the source and the parameter to change.
+
+    Examples:
+        >>> import polars as pl
+        >>> require_columns(pl.DataFrame({"SMILES": ["C"]}), ["smiles"], source="x.csv", params=["smiles"])
+        Traceback (most recent call last):
+        ...
+        biorft.errors.DatasetError: column 'smiles' (parameter smiles=) not found in x.csv (did you mean 'SMILES'?); \
+columns are ['SMILES']
+    """
+    for col, param in zip(columns, params, strict=True):
+        if col not in frame.columns:
+            raise DatasetError(
+                f"column {col!r} (parameter {param}=) not found in {source}{did_you_mean(col, frame.columns)}; "
+                f"columns are {frame.columns[:20]}"
+            )
