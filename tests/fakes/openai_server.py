@@ -161,9 +161,15 @@ class FakeOpenAI:
 
             do_GET = do_POST = do_DELETE = do_PUT = _handle  # noqa: N815
 
-        server = ThreadingHTTPServer(("127.0.0.1", port), _H)
+        server = ThreadingHTTPServer(("127.0.0.1", port), _H, bind_and_activate=False)
         server.daemon_threads = True
-        server.request_queue_size = 256
+        server.request_queue_size = 256  # listen() backlog: must be set before server_activate()
+        try:
+            server.server_bind()
+            server.server_activate()
+        except OSError:
+            server.server_close()
+            raise
         self._server = server
         self.port = server.server_address[1]
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)

@@ -1,0 +1,47 @@
+"""Non-LLM baselines: the floor every model must beat, evaluated through the same graders and reports.
+
+- :class:`Majority` and :class:`LabelPrior` (every task): the most frequent label / median, and random draws from
+  the training distribution.
+- :class:`FingerprintForest` and :class:`FingerprintLinear` (molecule tasks): Morgan fingerprints with a
+  scikit-learn random forest, or logistic / ridge regression (``pip install 'biorft[baselines]'``).
+- :class:`GeneNeighbours` (gene tasks): nearest neighbours on character n-grams of the gene symbol, which capture
+  gene families (ZNF, HOX, SOX, ...).
+
+Each baseline answers in the graders' format (``{"answer": ..., "confidence": ...}``), so
+``baseline.fit(splits.train).evaluate(splits.test)`` returns an :class:`~biorft.evaluation.EvalReport` comparable
+with an LLM's; :func:`run_baselines` runs every applicable one.
+
+Examples:
+    >>> from types import SimpleNamespace as NS
+    >>> from biorft.schema import TaskSpec
+    >>> spec = TaskSpec(name="genes/demo", domain="genes", kind="binary", labels=("tf", "other"), instructions="?")
+    >>> def split(symbols, labels):
+    ...     return NS(spec=spec, examples=lambda: iter([NS(id=s, item={"id": s, "entity": s, "target": t})
+    ...                                                 for s, t in zip(symbols, labels)]))
+    >>> train = split(["ZNF1", "ZNF2", "ZNF3", "ACTB", "GAPDH", "TUBB"], ["tf"] * 3 + ["other"] * 3)
+    >>> knn = GeneNeighbours(k=2).fit(train)
+    >>> [o["output_text"] for o in knn.outputs(split(["ZNF99"], ["tf"]))]
+    ['{"answer": "tf", "confidence": 1.0}']
+"""
+
+from __future__ import annotations
+
+from biorft.baselines._base import Baseline, format_answer
+from biorft.baselines._fingerprints import FingerprintForest, FingerprintLinear, morgan_fingerprints
+from biorft.baselines._genes import GeneNeighbours, symbol_features
+from biorft.baselines._prior import LabelPrior, Majority
+from biorft.baselines._suite import for_task, run_baselines
+
+__all__ = [
+    "Baseline",
+    "FingerprintForest",
+    "FingerprintLinear",
+    "GeneNeighbours",
+    "LabelPrior",
+    "Majority",
+    "for_task",
+    "format_answer",
+    "morgan_fingerprints",
+    "run_baselines",
+    "symbol_features",
+]

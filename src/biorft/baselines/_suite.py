@@ -1,0 +1,71 @@
+"""Which baselines apply to a task, and running them all on a split.
+
+Examples:
+    >>> from biorft.schema import TaskSpec
+    >>> spec = TaskSpec(name="t", domain="genes", kind="binary", labels=("a", "b"), instructions="?")
+    >>> [b.name for b in for_task(spec)]
+    ['baseline:majority', 'baseline:label_prior', 'baseline:gene_knn']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from biorft.baselines._base import Baseline
+from biorft.baselines._fingerprints import FingerprintForest, FingerprintLinear
+from biorft.baselines._genes import GeneNeighbours
+from biorft.baselines._prior import LabelPrior, Majority
+from biorft.evaluation import EvalReport
+from biorft.evaluation._records import GraderLike
+from biorft.schema import TaskSpec
+
+__all__ = ["for_task", "run_baselines"]
+
+
+def for_task(spec: TaskSpec, *, seed: int = 0) -> list[Baseline]:
+    """Fresh (unfitted) instances of every baseline that applies to ``spec``.
+
+    Every task gets :class:`Majority` and :class:`LabelPrior`; molecule tasks add :class:`FingerprintForest` and
+    :class:`FingerprintLinear`; gene tasks add :class:`GeneNeighbours`.
+
+    Args:
+        spec: The task.
+        seed: Seed for the baselines that draw random numbers.
+
+    Returns:
+        The baselines, cheapest first.
+    """
+    candidates: list[Baseline] = [
+        Majority(),
+        LabelPrior(seed=seed),
+        FingerprintForest(seed=seed),
+        FingerprintLinear(seed=seed),
+        GeneNeighbours(),
+    ]
+    return [b for b in candidates if b.supports(spec)]
+
+
+def run_baselines(
+    splits: Any,
+    grader: GraderLike | None = None,
+    *,
+    baselines: Sequence[Baseline] | None = None,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> list[EvalReport]:
+    """Fit each baseline on ``splits.train`` and evaluate it on ``splits.test`` through the task's grader.
+
+    Args:
+        splits: A :class:`~biorft.datasets.Splits` (anything with ``train`` and ``test`` datasets).
+        grader: Default ``biorft.graders.grader_for(spec)``.
+        baselines: Which baselines; default :func:`for_task`.
+        n_boot: Bootstrap resamples for the CIs.
+        seed: Seed of the baselines and the bootstrap.
+
+    Returns:
+        One :class:`~biorft.evaluation.EvalReport` per baseline, in order.
+    """
+    spec = splits.train.spec
+    chosen = list(baselines) if baselines is not None else for_task(spec, seed=seed)
+    return [b.fit(splits.train).evaluate(splits.test, grader, n_boot=n_boot, seed=seed) for b in chosen]
