@@ -158,7 +158,7 @@ def run_demo(out: Path, *, max_molecules: int = 2000, n_boot: int = 1000, seed: 
             f"  {name}: {method} split {sizes} (train/valid/test), RFT files exported, "
             f"grader parity {len(cases)}/{len(cases)} cases"
         )
-        print(f"    best baseline: {best.summary().split(': ', 1)[1]} ({best.model})")
+        print(f"    best baseline {best.model}: {best.summary().split(': ', 1)[1]}")
 
     comparison = br.compare(reports, n_boot=n_boot, seed=seed)
     header = (
