@@ -47,6 +47,11 @@ def parse_hp(pairs: list[str]) -> dict[str, Any]:
     return hp
 
 
+def answer_text(target: Any) -> str:
+    """The reference as a model would state it: a label, labels separated by commas, or a number."""
+    return (", ".join(target) or "none") if isinstance(target, list) else str(target)
+
+
 def draw(ds: br.TaskDataset, limit: int | None) -> br.TaskDataset:
     """At most ``limit`` examples, drawn with seed 0: the same --limit gives the same split in every example."""
     return ds if limit is None or limit >= len(ds) else ds.subset(random.Random(0).sample(ds.ids, limit))
@@ -92,8 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     body = rft.validate_grader(grader)
     print(f"grader {body['name']!r} ({body['type']}) accepted by the service")
     example = next(splits.valid.examples())
-    for answer in (example.item["target"], "no idea"):
-        sample = f"Reasoning...\nAnswer: {answer}"
+    for sample in (f"Reasoning...\nAnswer: {answer_text(example.item['target'])}", "I cannot decide."):
         remote = rft.run_grader(grader, sample, example.item)
         local = grader(sample, example.item)
         print(f"  {sample.splitlines()[-1]!r}: service {remote.reward:.3f}, local {local:.3f}")
@@ -116,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
             },
             "suffix": args.suffix,
             "seed": 0,
+            "metadata": {"biorft_submission": "<a new id per submission>", "biorft_version": br.__version__},
         }
         print("\ndry run: no job created. This request would create it (POST /fine_tuning/jobs):")
         print(json.dumps(request, indent=2))

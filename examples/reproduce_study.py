@@ -85,7 +85,6 @@ def main(argv: list[str] | None = None) -> int:
                 max_tokens=args.max_tokens,
                 n_boot=args.n_boot,
                 seed=0,
-                progress=False,
             )
             task_reports.append(report)
         # The floor every model has to beat: trained on splits.train, graded on the same test split.

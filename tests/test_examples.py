@@ -52,7 +52,7 @@ def run(
     env.update({"BIORFT_CACHE_DIR": str(cwd / ".biorft-cache"), "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"})
     if key is not None:
         env["OPENAI_API_KEY"] = key
-    return subprocess.run(
+    proc = subprocess.run(
         [sys.executable, str(EXAMPLES / name), *args],
         cwd=cwd,
         env=env,
@@ -61,6 +61,9 @@ def run(
         timeout=timeout,
         check=False,
     )
+    if key is not None:
+        assert key not in proc.stdout + proc.stderr, "an example printed the API key"
+    return proc
 
 
 def ok(proc: subprocess.CompletedProcess[str]) -> str:
