@@ -172,7 +172,7 @@ def _standardize(mol: Mol, smiles: str | None) -> Mol | None:
 
     chooser, uncharger = _standardizers()
     try:
-        if ("." in smiles if smiles is not None else len(Chem.GetMolFrags(mol)) > 1):
+        if "." in smiles if smiles is not None else len(Chem.GetMolFrags(mol)) > 1:
             mol = chooser.choose(mol)
         charged = (
             _CHARGE.search(smiles) is not None

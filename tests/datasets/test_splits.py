@@ -33,6 +33,7 @@ def test_random_split_sizes_exact(n: int, fractions: tuple[float, float, float],
     ds = synthetic(n, n_groups=5, seed=seed)
     splits = ds.split("random", fractions, seed)
     _disjoint_covering(splits, n)
+    assert _ids(ds.split("random", fractions, seed)) == _ids(splits)  # same data + seed => same split
     assert [splits.stats.sizes[p] for p in ("train", "valid", "test")] == target_sizes(n, fractions)
     roomy = all(n * f >= 1 for f in fractions if f > 0)
     for p, f in zip(("train", "valid", "test"), fractions, strict=True):
@@ -97,6 +98,7 @@ def test_group_splits_keep_groups_whole(
     splits = ds.split(method, fractions, seed)
     _disjoint_covering(splits, n)
     splits.check_leakage()
+    assert splits.stats.checksums == ds.split(method, fractions, seed).stats.checksums
     seen: dict[str, str] = {}
     for name, part in splits:
         for g in part.frame[key].to_list():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from biorft.datasets._io import did_you_mean
@@ -48,16 +48,16 @@ def raw_str(v: Any) -> str | None:
     return None if s.lower() in _MISSING else s
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
-    """One source row on its way into a dataset."""
+    """One source row on its way into a dataset (compact: slots, column values as a tuple)."""
 
     row: int
     id: str | None
     key: str  # de-duplication identity (InChIKey, Ensembl ID)
     target: Any  # str | float | tuple[str, ...]
     known: tuple[str, ...] | None = None  # multilabel: labels measured
-    fields: dict[str, Any] = field(default_factory=dict)
+    values: tuple[Any, ...] = ()  # frame columns in the builder's order; the first is the entity
 
 
 class TargetParser:

@@ -273,12 +273,16 @@ def gene_task(
             quarantined.append(QuarantinedRow(row=i, id=rid or hit.ensembl_id, reason=parsed, value=raw))
             continue
         value, known = parsed
-        fields: dict[str, Any] = {"entity": hit.symbol, "symbol": hit.symbol, "ensembl_id": hit.ensembl_id}
-        for c, vals in extra.items():
-            v = vals[i]
-            fields[c] = v if isinstance(v, float) else raw_str(v)
+        extras = tuple(v if isinstance(v, float) else raw_str(v) for v in (vals[i] for vals in extra.values()))
         records.append(
-            Record(row=i, id=rid or hit.ensembl_id, key=hit.ensembl_id, target=value, known=known, fields=fields)
+            Record(
+                row=i,
+                id=rid or hit.ensembl_id,
+                key=hit.ensembl_id,
+                target=value,
+                known=known,
+                values=(hit.symbol, hit.symbol, hit.ensembl_id, *extras),
+            )
         )
     kept, merged = deduplicate(records, kind=task_kind, policy=duplicates, key_name="Ensembl ID", tolerance=tolerance)
     quarantined.extend(merged)

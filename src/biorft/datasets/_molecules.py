@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -55,12 +56,15 @@ def make_spec(
 
 
 def build_frame(spec: TaskSpec, kept: Sequence[Record], columns: Sequence[str]) -> pl.DataFrame:
-    """The dataset frame of kept records: ``id``, ``entity``, ``target`` [``known_labels``] then ``columns``."""
+    """The dataset frame of kept records: ``id``, ``entity``, ``target`` [``known_labels``] then ``columns``.
+
+    ``Record.values`` holds the entity followed by one value per column of ``columns``.
+    """
     import polars as pl
 
     data: dict[str, Any] = {
         "id": [r.id for r in kept],
-        "entity": [r.fields["entity"] for r in kept],
+        "entity": [r.values[0] for r in kept],
     }
     schema: dict[str, Any] = {"id": pl.String, "entity": pl.String}
     if spec.kind is TaskKind.REGRESSION:
@@ -70,8 +74,8 @@ def build_frame(spec: TaskSpec, kept: Sequence[Record], columns: Sequence[str]) 
         data["known_labels"], schema["known_labels"] = [list(r.known or ()) for r in kept], pl.List(pl.String)
     else:
         data["target"], schema["target"] = [str(r.target) for r in kept], pl.String
-    for col in columns:
-        data[col] = [r.fields.get(col) for r in kept]
+    for k, col in enumerate(columns, start=1):
+        data[col] = [r.values[k] for r in kept]
         values = [v for v in data[col] if v is not None]
         schema[col] = pl.Float64 if values and all(isinstance(v, float) for v in values) else pl.String
         if schema[col] is pl.String:
@@ -228,24 +232,29 @@ def molecule_task(
         *(["keep_columns"] * len(keep_columns)),
     ]
     require_columns(frame, cols, source=where, params=params)
-    n_in = frame.height
-    parser = TargetParser(task_kind, target_cols, labels, frame[target_cols[0]].to_list(), source=where)
-
-    smiles_raw = [raw_str(s) or "" for s in frame[smiles].to_list()]
-    target_cells = list(zip(*(frame[c].to_list() for c in target_cols), strict=True))
-    id_cells = frame[id].to_list() if id else [None] * n_in
-    extra = {c: frame[c].to_list() for c in keep_columns}
-    sdf_errors = frame["_sdf_error"].to_list() if "_sdf_error" in frame.columns else [None] * n_in
+    parser = TargetParser(task_kind, target_cols, labels, frame[target_cols[0]].unique().to_list(), source=where)
+    sdf = "_sdf_error" in frame.columns
+    selected = frame.select(
+        [smiles, *target_cols, *([id] if id else []), *keep_columns, *(["_sdf_error"] if sdf else [])]
+    )
+    del frame
+    n_in = selected.height
+    n_t, n_k = len(target_cols), len(keep_columns)
+    # Rows stream through: one iterator feeds the worker processes, its twin the checks below (tee buffers only
+    # the rows in flight), so no per-row Python lists of the whole input are built.
+    feed, rows = itertools.tee(selected.iter_rows(buffer_size=4096), 2)
+    results = standardize_many((raw_str(r[0]) or "" for r in feed), n_jobs=n_jobs)
 
     quarantined: list[QuarantinedRow] = []
     records: list[Record] = []
-    for i, (smi, res) in enumerate(zip(smiles_raw, standardize_many(smiles_raw, n_jobs=n_jobs), strict=True)):
-        rid = raw_str(id_cells[i]) if id else None
+    for i, (row, res) in enumerate(zip(rows, results, strict=True)):
+        smi = raw_str(row[0]) or ""
+        rid = raw_str(row[1 + n_t]) if id else None
         if id and rid is None:
             quarantined.append(QuarantinedRow(row=i, reason=f"missing id in column {id!r}", value=smi or None))
             continue
-        if sdf_errors[i]:
-            quarantined.append(QuarantinedRow(row=i, id=rid, reason=str(sdf_errors[i])))
+        if sdf and row[-1]:
+            quarantined.append(QuarantinedRow(row=i, id=rid, reason=str(row[-1])))
             continue
         if mixtures == "quarantine" and "." in smi:
             quarantined.append(
@@ -260,23 +269,24 @@ def molecule_task(
         if isinstance(res, StandardizeFailure):
             quarantined.append(QuarantinedRow(row=i, id=rid, reason=f"invalid SMILES: {res.reason}", value=smi or None))
             continue
-        parsed = parser.parse(target_cells[i])
+        parsed = parser.parse(row[1 : 1 + n_t])
         if isinstance(parsed, str):
             quarantined.append(QuarantinedRow(row=i, id=rid or res.inchikey, reason=parsed, value=smi))
             continue
         value, known = parsed
-        fields: dict[str, Any] = {
-            "entity": res.smiles,
-            "smiles": res.smiles,
-            "inchikey": res.inchikey,
-            "scaffold": res.scaffold,
-        }
-        for c, vals in extra.items():
-            v = vals[i]
-            fields[c] = v if isinstance(v, float) else raw_str(v)
+        start = 1 + n_t + (1 if id else 0)
+        extras = tuple(v if isinstance(v, float) else raw_str(v) for v in row[start : start + n_k])
         records.append(
-            Record(row=i, id=rid or res.inchikey, key=res.inchikey, target=value, known=known, fields=fields)
+            Record(
+                row=i,
+                id=rid or res.inchikey,
+                key=res.inchikey,
+                target=value,
+                known=known,
+                values=(res.smiles, res.smiles, res.inchikey, res.scaffold, *extras),
+            )
         )
+    del feed, rows, selected
     if id:  # a user id naming two different molecules is ambiguous: keep the first
         first: dict[str, Record] = {}
         unique: list[Record] = []

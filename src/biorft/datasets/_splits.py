@@ -271,7 +271,6 @@ def split_dataset(ds: TaskDataset, method: str, fractions: Sequence[float], seed
         'cold'
     """
     import numpy as np
-    import polars as pl
 
     from biorft.datasets._dataset import TaskDataset, _label_counts
 
@@ -335,5 +334,5 @@ def split_dataset(ds: TaskDataset, method: str, fractions: Sequence[float], seed
         notes=tuple(notes),
     )
     card = DatasetCard(**{**ds.card.model_dump(), "splits": stats.model_dump()})
-    out = {name: TaskDataset(ds.spec, f.with_columns(pl.col("id")), card) for name, f in frames.items()}
+    out = {name: TaskDataset(ds.spec, f, card) for name, f in frames.items()}
     return Splits(train=out["train"], valid=out["valid"], test=out["test"], stats=stats)
