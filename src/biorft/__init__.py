@@ -5,7 +5,7 @@ OpenAI python graders and as TRL / verl rewards, and thin wrappers for RFT jobs 
 
 Importing biorft is cheap: every public name is loaded on first use.
 
-Example:
+Examples:
     >>> import biorft as br
     >>> isinstance(br.__version__, str)
     True

@@ -5,7 +5,7 @@ Exit codes: 0 success, 1 failure (one-line message on stderr; the traceback only
 Each sub-command lives in its own module under ``biorft._cli`` and exposes ``register(subparsers)``; the
 module list below is the only place that names them, so adding a command touches one line here.
 
-Example:
+Examples:
     >>> main(["--version"])  # doctest: +ELLIPSIS
     biorft ...
     0
@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     Returns:
         The top-level parser.
 
-    Example:
+    Examples:
         >>> "tasks" in build_parser().format_help()
         True
     """

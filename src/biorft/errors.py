@@ -3,7 +3,7 @@
 Every error biorft raises on purpose derives from :class:`BiorftError`, so a caller can catch them all with one
 ``except`` clause. Messages say what went wrong *and* what to do about it.
 
-Example:
+Examples:
     >>> from biorft.errors import BiorftError, DatasetError
     >>> try:
     ...     raise DatasetError("column 'smiles' not found in data.csv; pass smiles='<column>'")
@@ -52,7 +52,7 @@ class MissingDependencyError(BiorftError, ImportError):
         extra: The biorft extra that installs it (e.g. ``"trl"`` for ``pip install 'biorft[trl]'``).
         feature: What the caller tried to use, for the message.
 
-    Example:
+    Examples:
         >>> err = MissingDependencyError("matplotlib", extra="plot", feature="EvalReport.plot")
         >>> print(err)
         EvalReport.plot needs 'matplotlib', which is not installed; run: pip install 'biorft[plot]'
@@ -76,7 +76,7 @@ def require(package: str, *, extra: str, feature: str | None = None) -> object:
     Returns:
         The imported module.
 
-    Example:
+    Examples:
         >>> json = require("json", extra="dev")
         >>> json.dumps([1])
         '[1]'

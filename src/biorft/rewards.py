@@ -11,7 +11,7 @@
 
 Both return picklable callables that score exactly like ``grader(sample, item)``.
 
-Example:
+Examples:
     >>> from biorft.graders import LabelGrader
     >>> reward = trl(LabelGrader(["BBB+", "BBB-"], name="bbb"))
     >>> reward.__name__
@@ -57,7 +57,7 @@ def completion_text(completion: Any) -> str:
     Returns:
         The text the grader reads (``""`` when there is none).
 
-    Example:
+    Examples:
         >>> completion_text([{"role": "assistant", "content": [{"type": "text", "text": "Answer: 3"}]}])
         'Answer: 3'
         >>> completion_text("Answer: 1.5")
@@ -97,7 +97,7 @@ def to_sample(text: str) -> dict[str, Any]:
     Returns:
         ``{"output_text": text}``, with ``"output_json"`` added when the text is a JSON object or array.
 
-    Example:
+    Examples:
         >>> to_sample('{"answer": "BBB+"}')
         {'output_text': '{"answer": "BBB+"}', 'output_json': {'answer': 'BBB+'}}
         >>> to_sample("Answer: BBB+")
@@ -251,7 +251,7 @@ def trl(grader: Callable[[Any, Any], float], *, name: str | None = None, task: s
             column does not hold one value per completion, or the grader raises or returns a score outside [0, 1]
             (setup or grader bugs, never model output; the message names the column or the row id).
 
-    Example:
+    Examples:
         >>> from biorft.graders import NumericGrader
         >>> reward = trl(NumericGrader(abs_tol=0.5, name="logS"), task="molecules/logs")
         >>> reward(["Answer: -2.2", "Answer: 1"], target=[-2.0, 0.0], task=["molecules/logs", "other"],
@@ -301,7 +301,7 @@ def verl(grader: Grader, *, details: bool = False) -> VerlReward:
     Returns:
         A picklable callable with verl's custom reward signature.
 
-    Example:
+    Examples:
         >>> from biorft.graders import LabelGrader
         >>> compute_score = verl(LabelGrader(["active", "inactive"]))
         >>> compute_score("molecules/demo", "Reasoning...\nAnswer: active", "active")

@@ -7,7 +7,7 @@ Invalid input raises :class:`biorft.errors.SchemaError`, whose message names the
 The **item contract** shared by datasets, exports and graders lives here too: :func:`reference_item` turns an
 :class:`Example` into the dict a grader receives as ``item`` (the RFT JSONL line minus ``messages``).
 
-Example:
+Examples:
     >>> spec = TaskSpec(
     ...     name="genes/demo", version="1.0.0", domain="genes", kind="binary",
     ...     labels=("sensitive", "insensitive"), positive_label="sensitive",
@@ -163,7 +163,7 @@ class TaskSpec(_Frozen):
         answer_instructions: How the model must format its final answer; filled from ``kind`` when empty.
         metadata: Free-form JSON metadata.
 
-    Example:
+    Examples:
         >>> TaskSpec(name="molecules/logs", version="1.0.0", domain="molecules", kind="regression",
         ...          units="log10(mol/L)", tolerance=0.5, instructions="Predict LogS.").kind
         <TaskKind.REGRESSION: 'regression'>
@@ -251,7 +251,7 @@ class TaskSpec(_Frozen):
         Raises:
             SchemaError: When the target does not fit the task, naming the value and the allowed labels.
 
-        Example:
+        Examples:
             >>> spec = TaskSpec(name="t", domain="other", kind="multilabel", labels=("a", "b"),
             ...                 instructions="x")
             >>> spec.check_target(["b", "a", "b"])
@@ -288,7 +288,7 @@ class Example(_Frozen):
         target: The reference answer in the form the model is asked to give.
         metadata: Free-form JSON (e.g. ``inchikey``, ``scaffold``, ``known_labels`` for multilabel tasks).
 
-    Example:
+    Examples:
         >>> Example(id="m1", entity="CCO", target=-0.77).target
         -0.77
     """
@@ -352,7 +352,7 @@ def reference_item(spec: TaskSpec, example: Example) -> dict[str, Any]:
 class Provenance(_Frozen):
     """Where a source file came from.
 
-    Example:
+    Examples:
         >>> Provenance(name="B3DB", licence="CC0-1.0", sha256="0" * 64).licence
         'CC0-1.0'
     """
@@ -375,7 +375,7 @@ class Provenance(_Frozen):
 class QuarantinedRow(_Frozen):
     """A source row that was not kept, and why.
 
-    Example:
+    Examples:
         >>> QuarantinedRow(row=7, id="x", reason="invalid SMILES", value="C1CC").reason
         'invalid SMILES'
     """
@@ -389,7 +389,7 @@ class QuarantinedRow(_Frozen):
 class SplitStats(_Frozen):
     """How a split came out.
 
-    Example:
+    Examples:
         >>> SplitStats(method="random", seed=0, fractions=(0.8, 0.1, 0.1), sizes={"train": 8, "valid": 1,
         ...            "test": 1}).sizes["train"]
         8
@@ -411,7 +411,7 @@ class DatasetCard(_Frozen):
     Row accounting is checked: ``n_rows_in == n_kept + n_quarantined`` and ``len(quarantined) == n_quarantined``.
     De-duplicated rows count as quarantined, with the id they were merged into as the reason.
 
-    Example:
+    Examples:
         >>> card = DatasetCard(task="t", version="1.0.0", licence="CC0-1.0", n_rows_in=3, n_kept=2,
         ...                    n_quarantined=1, quarantined=(QuarantinedRow(row=2, reason="bad SMILES"),))
         >>> DatasetCard.model_validate_json(card.model_dump_json()) == card
@@ -451,7 +451,7 @@ class DatasetCard(_Frozen):
 class TaskInfo(_Frozen):
     """One line of :func:`biorft.list_tasks`.
 
-    Example:
+    Examples:
         >>> TaskInfo(name="genes/x", domain="genes", kind="binary", version="1.0.0", size=10,
         ...          licence="Apache-2.0").size
         10

@@ -66,7 +66,7 @@ class GraderRun:
         details: The service's details for a python grader error (traceback text, secrets removed).
         execution_time: Seconds the grader ran, as reported.
 
-    Example:
+    Examples:
         >>> GraderRun(reward=1.0).ok
         True
     """
@@ -115,7 +115,7 @@ class OpenAIRFT:
             ``max_retries=0``).
         file_timeout: Seconds to wait for an uploaded file to be processed.
 
-    Example:
+    Examples:
         >>> rft = OpenAIRFT(state_path="/tmp/biorft-doc/openai_files.json")  # no request, no key needed yet
         >>> rft
         OpenAIRFT(client=<from environment, not built yet>, state_path='/tmp/biorft-doc/openai_files.json')
@@ -226,7 +226,7 @@ class OpenAIRFT:
             FileProcessingError: The service could not process the file, or not in ``file_timeout``.
             BackendError: A subclass for HTTP failures.
 
-        Example:
+        Examples:
             >>> rft = OpenAIRFT()  # doctest: +SKIP
             >>> rft.upload("rft/bbbp/train.jsonl")  # doctest: +SKIP
             'file-abc123'
@@ -337,7 +337,7 @@ class OpenAIRFT:
             FileProcessingError: The file ended in status ``error`` (with the service's details) or the time ran
                 out.
 
-        Example:
+        Examples:
             >>> OpenAIRFT().wait_for_file("file-abc123").status  # doctest: +SKIP
             'processed'
         """
@@ -376,7 +376,7 @@ class OpenAIRFT:
             GraderError: A documented rule is broken (checked before any request).
             InvalidRequest: The service rejected the grader; the message quotes why.
 
-        Example:
+        Examples:
             >>> OpenAIRFT().validate_grader("rft/bbbp/grader.json")["type"]  # doctest: +SKIP
             'python'
         """
@@ -431,7 +431,7 @@ class OpenAIRFT:
             GraderRunError: ``metadata.errors`` had a flag set (e.g. ``python_grader_runtime_error``), naming
                 the sample and the details.
 
-        Example:
+        Examples:
             >>> run = OpenAIRFT().run_grader(grader, "Answer: BBB+", {"target": "BBB+"})  # doctest: +SKIP
             >>> run.reward, run.ok  # doctest: +SKIP
             (1.0, True)
@@ -537,7 +537,7 @@ class OpenAIRFT:
             GraderError: The grader breaks a documented rule.
             FineTuningUnavailable: The account can no longer create fine-tuning jobs.
 
-        Example:
+        Examples:
             >>> job = OpenAIRFT().submit("rft/bbbp", model="o4-mini-2025-04-16", suffix="bbbp")  # doctest: +SKIP
             >>> job.watch().fine_tuned_model  # doctest: +SKIP
             'ft:o4-mini-2025-04-16:acme:bbbp:AbC123'
@@ -672,7 +672,7 @@ class OpenAIRFT:
         Returns:
             The handle (no request is made until it is used).
 
-        Example:
+        Examples:
             >>> OpenAIRFT(state_path="/tmp/biorft-doc/files.json").job("ftjob-abc123")
             JobHandle('ftjob-abc123', status='?')
         """
@@ -689,7 +689,7 @@ class OpenAIRFT:
         Returns:
             Handles with their job objects loaded.
 
-        Example:
+        Examples:
             >>> [(h.id, h.job.status) for h in OpenAIRFT().jobs(limit=2)]  # doctest: +SKIP
             [('ftjob-abc123', 'running'), ('ftjob-def456', 'succeeded')]
         """

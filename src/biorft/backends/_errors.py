@@ -5,7 +5,7 @@ without parsing messages. Messages say what failed, what the service answered (w
 do next. None of them chains the SDK exception (``raise ... from None``): the SDK's message may quote request
 headers or keys, and a chained exception would print it in every traceback.
 
-Example:
+Examples:
     >>> from biorft.errors import BackendError
     >>> err = RateLimited("rate limited while listing jobs; wait and retry", status_code=429)
     >>> isinstance(err, BackendError), err.status_code

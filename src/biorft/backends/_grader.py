@@ -6,7 +6,7 @@ grader's source is under 256 kB, parses, and defines ``grade(sample, item)``; a 
 ``{"type": "multi", "graders": {key: grader}, "calculate_output": expr}`` whose expression uses only its keys,
 ``+ - * / ^``, and ``min max abs floor ceil exp sqrt log``.
 
-Example:
+Examples:
     >>> p = grader_payload({"type": "python", "name": "exact",
     ...                     "source": "def grade(sample, item):\n    return float(item['target'] == 'x')"})
     >>> p.name, sorted(p.referenced_fields)
@@ -37,7 +37,7 @@ FORMULA_FUNCTIONS = frozenset({"min", "max", "abs", "floor", "ceil", "exp", "sqr
 class GraderPayload:
     """A grader ready to send: its name, the exact dict, and the item fields it reads.
 
-    Example:
+    Examples:
         >>> GraderPayload("g", {"type": "python"}, frozenset()).name
         'g'
     """
@@ -114,7 +114,7 @@ def check_grader(body: Mapping[str, Any], where: str = "grader") -> None:
     Raises:
         GraderError: Naming the field and the fix.
 
-    Example:
+    Examples:
         >>> check_grader({"type": "python", "name": "g", "source": "def grade(a):\n    return 1"})
         Traceback (most recent call last):
         ...
@@ -165,7 +165,7 @@ def grader_payload(grader: object) -> GraderPayload:
     Raises:
         GraderError: When the grader cannot be read or breaks a documented rule.
 
-    Example:
+    Examples:
         >>> grader_payload(42)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...

@@ -3,7 +3,7 @@
 Everything a handle knows lives on the service, so a handle can be dropped and re-created at any time
 (``OpenAIRFT().job("ftjob-...")``): that is how ``watch`` resumes after Ctrl-C.
 
-Example:
+Examples:
     >>> s = JobSummary("ftjob-1", "succeeded", "o4-mini-2025-04-16", "ft:o4-mini-2025-04-16:org::x", None, (), ())
     >>> s.ok, s.fine_tuned_model
     (True, 'ft:o4-mini-2025-04-16:org::x')
@@ -125,7 +125,7 @@ class JobHandle:
         Returns:
             The SDK's ``FineTuningJob``.
 
-        Example:
+        Examples:
             >>> job.refresh().status  # doctest: +SKIP
             'running'
         """
@@ -147,7 +147,7 @@ class JobHandle:
             ``validating_files``, ``queued``, ``running``, ``succeeded``, ``failed``, ``cancelled`` (or
             ``paused`` on Azure).
 
-        Example:
+        Examples:
             >>> OpenAIRFT().job("ftjob-abc123").status()  # doctest: +SKIP
             'queued'
         """
@@ -196,7 +196,7 @@ class JobHandle:
         Returns:
             The SDK's ``FineTuningJobEvent`` objects (``message``, ``level``, ``type``, ``data``).
 
-        Example:
+        Examples:
             >>> job.events()[0].message  # doctest: +SKIP
             'Validating training file: file-abc and validation file: file-def'
 
@@ -209,7 +209,7 @@ class JobHandle:
         Returns:
             The SDK's ``FineTuningJobCheckpoint`` objects; ``fine_tuned_model_checkpoint`` can be deployed.
 
-        Example:
+        Examples:
             >>> [c.step_number for c in job.checkpoints()]  # doctest: +SKIP
             [10, 20, 30]
         """
@@ -248,7 +248,7 @@ class JobHandle:
         Returns:
             Points sorted by step.
 
-        Example:
+        Examples:
             >>> job.metrics()[-1].valid_reward_mean  # doctest: +SKIP
             0.61
         """
@@ -260,7 +260,7 @@ class JobHandle:
         Returns:
             A :class:`JobSummary`.
 
-        Example:
+        Examples:
             >>> print(job.summary())  # doctest: +SKIP
             job ftjob-abc123: running (base model o4-mini-2025-04-16)
               step 20: train_reward_mean=0.640, valid_reward_mean=0.610
@@ -300,7 +300,7 @@ class JobHandle:
         Returns:
             The status the service reports after cancelling (``cancelled``).
 
-        Example:
+        Examples:
             >>> OpenAIRFT().job("ftjob-abc123").cancel()  # doctest: +SKIP
             'cancelled'
         """
@@ -312,7 +312,7 @@ class JobHandle:
         Returns:
             The new status.
 
-        Example:
+        Examples:
             >>> job.pause()  # doctest: +SKIP
             'paused'
         """
@@ -324,7 +324,7 @@ class JobHandle:
         Returns:
             The new status.
 
-        Example:
+        Examples:
             >>> job.resume()  # doctest: +SKIP
             'running'
         """
@@ -365,7 +365,7 @@ class JobHandle:
             JobFailed: The job failed (with its error code and message).
             WatchTimeout: ``timeout`` passed first.
 
-        Example:
+        Examples:
             >>> summary = OpenAIRFT().job("ftjob-abc123").watch(poll=30)  # doctest: +SKIP
             >>> summary.ok, summary.fine_tuned_model  # doctest: +SKIP
             (True, 'ft:o4-mini-2025-04-16:acme:bbbp:AbC123')

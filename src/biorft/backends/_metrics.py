@@ -5,7 +5,7 @@ RFT jobs report ``train_reward_mean``, ``valid_reward_mean``, ``train_reasoning_
 pulls away from the validation reward: :func:`reward_gap_warning` says so when the latest gap is large and has
 widened since the first step where both were measured.
 
-Example:
+Examples:
     >>> pts = [MetricPoint(10, train_reward_mean=0.40, valid_reward_mean=0.38),
     ...        MetricPoint(20, train_reward_mean=0.70, valid_reward_mean=0.45),
     ...        MetricPoint(30, train_reward_mean=0.90, valid_reward_mean=0.47)]
@@ -38,7 +38,7 @@ class RewardGapWarning(UserWarning):
 class MetricPoint:
     """RFT metrics at one training step; fields the service did not report are None.
 
-    Example:
+    Examples:
         >>> MetricPoint(5, total_steps=100, train_reward_mean=0.5).valid_reward_mean is None
         True
     """
@@ -67,7 +67,7 @@ def metric_from_data(data: object, step: int | None = None) -> MetricPoint | Non
     Returns:
         The point, or None when there is no step or no metric.
 
-    Example:
+    Examples:
         >>> p = metric_from_data({"step": 3, "total_steps": 9, "train_reward_mean": 0.25})
         >>> p.step, p.total_steps, p.train_reward_mean, p.valid_reward_mean
         (3, 9, 0.25, None)
@@ -99,7 +99,7 @@ def merge_points(points: Iterable[MetricPoint]) -> tuple[MetricPoint, ...]:
     Returns:
         One point per step.
 
-    Example:
+    Examples:
         >>> merged = merge_points([MetricPoint(2, train_reward_mean=0.5), MetricPoint(2, valid_reward_mean=0.4),
         ...                        MetricPoint(1, train_reward_mean=0.1)])
         >>> [(p.step, p.train_reward_mean, p.valid_reward_mean) for p in merged]
@@ -127,7 +127,7 @@ def reward_gap_warning(history: Iterable[MetricPoint], *, threshold: float = 0.1
     Returns:
         The warning, or None.
 
-    Example:
+    Examples:
         >>> reward_gap_warning([MetricPoint(1, train_reward_mean=0.5, valid_reward_mean=0.5)]) is None
         True
     """

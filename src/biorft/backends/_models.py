@@ -9,7 +9,7 @@ RFT hyperparameters (``openai.types.fine_tuning.ReinforcementHyperparametersPara
 ``batch_size``, ``learning_rate_multiplier``, ``eval_interval``, ``eval_samples``, ``compute_multiplier`` (each a
 positive number or ``"auto"``) and ``reasoning_effort`` (``"default"``, ``"low"``, ``"medium"``, ``"high"``).
 
-Example:
+Examples:
     >>> check_model("o4-mini-2025-04-16")
     'o4-mini-2025-04-16'
     >>> check_hyperparameters({"n_epochs": 2, "reasoning_effort": "low"})
@@ -55,7 +55,7 @@ def check_model(model: str, *, allow_any_model: bool = False) -> str:
     Raises:
         UnsupportedModel: Naming the allowed models and the override.
 
-    Example:
+    Examples:
         >>> check_model("gpt-4o-mini")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
@@ -100,7 +100,7 @@ def check_hyperparameters(hyperparameters: Mapping[str, Any] | None) -> dict[str
     Raises:
         InvalidHyperparameter: Naming the parameter, the bad value, and (for a typo) the closest valid name.
 
-    Example:
+    Examples:
         >>> check_hyperparameters({"reasoning_effort": "extreme"})  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...

@@ -3,7 +3,7 @@
 The OpenAI backend passes every message that may contain service text (error bodies, file status details, grader
 tracebacks) through :func:`redact` before it reaches a log record, an exception or a state file.
 
-Example:
+Examples:
     >>> redact("Incorrect API key provided: sk-abc123def456ghi", secrets=("sk-abc123def456ghi",))
     'Incorrect API key provided: [REDACTED]'
     >>> redact("Authorization: Bearer eyJhbGciOi.payload.sig")
@@ -39,7 +39,7 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     Returns:
         The text without secrets.
 
-    Example:
+    Examples:
         >>> redact("key=hunter2-long-secret failed", secrets=["hunter2-long-secret"])
         'key=[REDACTED] failed'
     """
@@ -60,7 +60,7 @@ def client_secrets(client: object) -> tuple[str, ...]:
     Returns:
         The string-valued secrets found on the client.
 
-    Example:
+    Examples:
         >>> class C:
         ...     api_key = "sk-test-0123456789"
         >>> client_secrets(C())

@@ -6,7 +6,7 @@ has the same, documented policy: HTTP 429 and 5xx, time-outs and dropped connect
 for in ``Retry-After`` / ``retry-after-ms``; a ``Retry-After`` longer than ``RetryPolicy.max_delay`` is not
 waited out (biorft raises :class:`RateLimited` saying when to come back). 401 / 403 / 404 / 400 are never retried.
 
-Example:
+Examples:
     >>> policy = RetryPolicy(max_attempts=3, initial_delay=1.0, max_delay=8.0, jitter=lambda: 0.5)
     >>> [policy.backoff(n, retry_after=None) for n in range(4)]
     [0.75, 1.5, 3.0, 6.0]
@@ -63,7 +63,7 @@ class RetryPolicy:
         sleep: The sleeping function (tests pass a recorder).
         jitter: Returns a number in [0, 1); the back-off is ``d/2 + jitter() * d/2`` for a nominal delay ``d``.
 
-    Example:
+    Examples:
         >>> RetryPolicy(max_attempts=1).max_attempts
         1
     """
@@ -90,7 +90,7 @@ class RetryPolicy:
         Returns:
             The wait: at least ``retry_after`` when given, never more than ``max_delay``.
 
-        Example:
+        Examples:
             >>> RetryPolicy(initial_delay=2.0, max_delay=3.0, jitter=lambda: 0.5).backoff(5, None)
             2.25
         """
@@ -110,7 +110,7 @@ def retry_after_seconds(headers: Any) -> float | None:
     Returns:
         Seconds to wait, or None when the headers ask for nothing usable.
 
-    Example:
+    Examples:
         >>> retry_after_seconds({"retry-after": "7"})
         7.0
         >>> retry_after_seconds({"retry-after-ms": "250"})
@@ -191,7 +191,7 @@ def translate_error(
     Returns:
         The biorft error (not raised).
 
-    Example:
+    Examples:
         >>> import httpx2, openai
         >>> req = httpx2.Request("GET", "http://127.0.0.1/v1/fine_tuning/jobs/x")
         >>> resp = httpx2.Response(404, request=req)
@@ -303,7 +303,7 @@ def call_with_retries(
     Raises:
         BackendError: A subclass naming the failure, once retries are exhausted or on a non-retryable error.
 
-    Example:
+    Examples:
         >>> call_with_retries(lambda: 42, what="answering", policy=RetryPolicy())
         42
     """

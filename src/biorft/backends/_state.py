@@ -5,7 +5,7 @@ Default location: ``$BIORFT_CACHE_DIR/openai_files.json``, else ``$XDG_CACHE_HOM
 which are not secrets) and the sha256 of the exact bytes uploaded; the API key is never written. Writes are
 atomic (temporary file + rename), so an interrupted run never leaves a half-written file.
 
-Example:
+Examples:
     >>> import tempfile, pathlib
     >>> reg = FileRegistry(pathlib.Path(tempfile.mkdtemp()) / "files.json")
     >>> reg.put("https://api.openai.com/v1", "ab" * 32, {"file_id": "file-1", "bytes": 10})
@@ -36,7 +36,7 @@ def default_state_path() -> Path:
     Returns:
         The path (the file may not exist yet).
 
-    Example:
+    Examples:
         >>> default_state_path().name
         'openai_files.json'
     """

@@ -129,7 +129,7 @@ def grpo_rows(data: ExampleSource) -> list[dict[str, Any]]:
         DatasetError: The dataset is empty, or an example's messages, item or target do not fit the task
             (the message names the example id).
 
-    Example:
+    Examples:
         >>> from dataclasses import dataclass, field
         >>> from biorft.schema import Example, TaskSpec, reference_item
         >>> spec = TaskSpec(name="genes/demo", domain="genes", kind="binary", labels=("yes", "no"),
@@ -204,7 +204,7 @@ def grpo_features(kind: TaskKind | str) -> Any:
     Returns:
         A ``datasets.Features``.
 
-    Example:
+    Examples:
         >>> from biorft.schema import TaskKind
         >>> try:
         ...     features = grpo_features(TaskKind.REGRESSION)
@@ -243,7 +243,7 @@ def rows_to_dataset(rows: list[dict[str, Any]], kind: TaskKind | str) -> Any:
     Returns:
         A ``datasets.Dataset`` with one row per input row.
 
-    Example:
+    Examples:
         >>> rows = [{"prompt": [{"role": "user", "content": "x"}], "id": "1", "task": "t", "kind": "regression",
         ...          "entity": "CCO", "target": -0.5}]
         >>> try:
@@ -269,7 +269,7 @@ def item_from_columns(columns: Mapping[str, Sequence[Any]], index: int, fields: 
     Returns:
         The item dict.
 
-    Example:
+    Examples:
         >>> cols = {"id": ["a", "b"], "target": [["x"], ["y"]], "known_labels": [None, ["y"]]}
         >>> item_from_columns(cols, 0, ["id", "target", "known_labels"])
         {'id': 'a', 'target': ['x']}
@@ -302,7 +302,7 @@ def grader_fields(grader: object) -> tuple[tuple[str, ...], frozenset[str]]:
         ``(fields, required)``: the item keys to rebuild, and those every dataset must have as columns and every
         scored row must have non-null.
 
-    Example:
+    Examples:
         >>> class G:
         ...     referenced_fields = frozenset({"target", "smiles", "known_labels"})
         >>> fields, required = grader_fields(G())

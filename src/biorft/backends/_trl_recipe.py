@@ -34,7 +34,7 @@ def grpo_dataset(data: Any) -> Any:
         MissingDependencyError: The ``trl`` extra (``datasets``) is not installed.
         DatasetError: The split is empty or an example is malformed (the message names the example id).
 
-    Example:
+    Examples:
         >>> import biorft as br  # doctest: +SKIP
         >>> splits = br.load_task("molecules/bbb_b3db").split("scaffold", seed=0)  # doctest: +SKIP
         >>> train = grpo_dataset(splits.train)  # doctest: +SKIP
@@ -146,7 +146,7 @@ def grpo_recipe(
             a chat template, or the dataset lacks a column the grader reads.
         DatasetError: The data is empty, malformed or of an unsupported type.
 
-    Example:
+    Examples:
         >>> import biorft as br  # doctest: +SKIP
         >>> splits = br.load_task("molecules/bbb_b3db").split("scaffold", seed=0)  # doctest: +SKIP
         >>> trainer = grpo_recipe("Qwen/Qwen3-0.6B", splits, output_dir="runs/bbb-grpo",  # doctest: +SKIP

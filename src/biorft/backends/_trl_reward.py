@@ -27,7 +27,7 @@ def grader_reward(grader: Callable[[Any, Any], float], *, name: str | None = Non
     Returns:
         The reward function (see `biorft.rewards.trl` for what it does and raises).
 
-    Example:
+    Examples:
         >>> def exact(sample, item):
         ...     return float(sample["output_text"].strip() == item["target"])
         >>> reward = grader_reward(exact)

@@ -12,7 +12,7 @@ the API key never appears in logs, reprs, errors or the state file. OpenAI accep
 jobs from 2027-01-06: :class:`FineTuningUnavailable` then points at the TRL GRPO backend; Azure OpenAI serves the
 same API through ``openai.AzureOpenAI``.
 
-Example:
+Examples:
     >>> from biorft.backends.openai_rft import OpenAIRFT, RFT_MODELS
     >>> "o4-mini-2025-04-16" in RFT_MODELS
     True

@@ -10,7 +10,7 @@ by the ``trl`` extra (install ``torch`` first, CPU or CUDA build of your choice,
 - `grpo_rows`: the same rows as plain dicts, for other trainers or file formats.
 - `grpo_recipe`: a ready ``trl.GRPOTrainer`` for a model name/path or a preloaded model and tokenizer.
 
-Example:
+Examples:
     >>> from biorft.backends import trl as biorft_trl
     >>> sorted(biorft_trl.__all__)
     ['grpo_dataset', 'grpo_recipe', 'grpo_rows']

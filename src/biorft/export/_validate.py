@@ -8,7 +8,7 @@ answer during training) and whose **last message has role user**; every other to
 Problems name the 1-based line number and the field; nothing stops at the first problem, so one run lists
 everything to fix.
 
-Example:
+Examples:
     >>> import json, tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
     >>> rows = [{"messages": [{"role": "user", "content": "BBB+ or BBB-?"}], "target": "BBB+"},
@@ -51,7 +51,7 @@ class RFTProblem:
         field: The field at fault, e.g. ``"messages[1].role"`` or ``"target"``; empty for the line as a whole.
         message: What is wrong and what to do.
 
-    Example:
+    Examples:
         >>> print(RFTProblem(3, "target", "missing"))
         line 3: target: missing
     """
@@ -76,7 +76,7 @@ class RFTValidationReport:
         warnings: Suspicious but allowed (duplicate ids or prompts, null grader fields).
         referenced_fields: The item fields the grader reads, as checked.
 
-    Example:
+    Examples:
         >>> RFTValidationReport(Path("x.jsonl"), 0, (), ()).ok
         True
     """
@@ -101,7 +101,7 @@ class RFTValidationReport:
         Raises:
             DatasetError: Naming the file, the count and the first problems with their line numbers.
 
-        Example:
+        Examples:
             >>> RFTValidationReport(Path("ok.jsonl"), 3, (), ()).raise_for_problems()
         """
         if not self.problems:
@@ -186,7 +186,7 @@ def grader_item_fields(grader: object) -> frozenset[str]:
     Raises:
         GraderError: When the grader file cannot be read or its python source does not parse.
 
-    Example:
+    Examples:
         >>> sorted(grader_item_fields({"type": "python", "name": "g",
         ...     "source": "def grade(sample, it):\n    return float(it['target'] == it.get('alias'))"}))
         ['target']
@@ -282,7 +282,7 @@ def validate_rft_jsonl(path: str | Path, grader: object = None) -> RFTValidation
         DatasetError: When the file cannot be read at all.
         GraderError: When the grader cannot be read.
 
-    Example:
+    Examples:
         >>> import tempfile, pathlib
         >>> p = pathlib.Path(tempfile.mkdtemp()) / "valid.jsonl"
         >>> _ = p.write_text('{"messages": [{"role": "user", "content": "Is TP53 a TF?"}], "target": "yes"}\n')

@@ -5,7 +5,7 @@ A grader extracts the answer from a model output (JSON ``{"answer": ...}``, ``<a
 runs in-process, as an exported OpenAI python grader (:meth:`Grader.to_openai`, :meth:`Grader.to_source`) and as
 TRL / verl rewards (:mod:`biorft.rewards`); parity tests keep the scores identical.
 
-Example:
+Examples:
     >>> from biorft.graders import LabelGrader, NumericGrader, WeightedSum, FormatGrader
     >>> g = LabelGrader(["BBB+", "BBB-"], {"BBB+": ["permeable"]})
     >>> g({"output_text": "It is small and lipophilic.\nAnswer: Permeable"}, {"target": "BBB+"})

@@ -29,7 +29,7 @@ class Grader:
         name: The grader's name (used as the OpenAI grader name and in TRL logs).
         referenced_fields: The ``item`` keys the grader reads (e.g. ``{"target"}``).
 
-    Example:
+    Examples:
         >>> from biorft.graders import LabelGrader
         >>> g = LabelGrader(["BBB+", "BBB-"])
         >>> g({"output_text": "Crosses the barrier.\nAnswer: BBB+"}, {"target": "BBB+"})
@@ -58,7 +58,7 @@ class Grader:
     def config(self) -> dict[str, Any]:
         """A copy of the JSON configuration that both the in-process and the exported grader evaluate.
 
-        Example:
+        Examples:
             >>> from biorft.graders import NumericGrader
             >>> NumericGrader(abs_tol=0.5).config["abs_tol"]
             0.5
@@ -76,7 +76,7 @@ class Grader:
         Returns:
             The score, the reason, the extracted answer, a detail string and any stated confidence.
 
-        Example:
+        Examples:
             >>> from biorft.graders import NumericGrader
             >>> r = NumericGrader(abs_tol=0.5).explain('{"answer": "-2.1 log(mol/L)"}', {"target": -2.4})
             >>> r.score, r.reason, r.answer
@@ -94,7 +94,7 @@ class Grader:
 
         It needs only the standard library (and RDKit for molecule graders) and scores exactly like this grader.
 
-        Example:
+        Examples:
             >>> from biorft.graders import LabelGrader
             >>> src = LabelGrader(["yes", "no"]).to_source()
             >>> ns: dict[str, object] = {}
@@ -115,7 +115,7 @@ class Grader:
         Raises:
             GraderError: When the source is over OpenAI's 256 kB limit.
 
-        Example:
+        Examples:
             >>> from biorft.graders import LabelGrader
             >>> d = LabelGrader(["yes", "no"], name="yn").to_openai()
             >>> sorted(d), d["type"], d["image_tag"]
@@ -140,7 +140,7 @@ class Grader:
 def check_choice(param: str, value: Any, choices: Iterable[str]) -> str:
     """``value`` if it is one of ``choices``, else :class:`GraderError` naming ``param``.
 
-    Example:
+    Examples:
         >>> check_choice("mode", "strict", MODES)
         'strict'
     """
@@ -153,7 +153,7 @@ def check_choice(param: str, value: Any, choices: Iterable[str]) -> str:
 def check_number(param: str, value: Any, *, low: float = 0.0, high: float = math.inf, low_open: bool = False) -> float:
     """``value`` as a finite float in the range, else :class:`GraderError` naming ``param``.
 
-    Example:
+    Examples:
         >>> check_number("abs_tol", 0.5)
         0.5
     """
@@ -171,7 +171,7 @@ def check_number(param: str, value: Any, *, low: float = 0.0, high: float = math
 def check_field(param: str, value: Any) -> str:
     """A non-empty item key name, else :class:`GraderError` naming ``param``.
 
-    Example:
+    Examples:
         >>> check_field("target_field", "target")
         'target'
     """

@@ -42,7 +42,7 @@ class WeightedSum(Grader):
     Raises:
         GraderError: On no parts, a weight that is not a finite positive number, or a part that is not a grader.
 
-    Example:
+    Examples:
         >>> from biorft.graders import FormatGrader, LabelGrader
         >>> g = WeightedSum([(0.9, LabelGrader(["yes", "no"])), (0.1, FormatGrader(["json"]))])
         >>> g('{"answer": "yes"}', {"target": "yes"}), round(g("Answer: yes", {"target": "yes"}), 3)
@@ -81,7 +81,7 @@ class Gate(Grader):
     Raises:
         GraderError: On a part that is not a grader or a threshold outside (0, 1].
 
-    Example:
+    Examples:
         >>> from biorft.graders import FormatGrader, LabelGrader
         >>> g = Gate(FormatGrader(["tag"]), LabelGrader(["yes", "no"]))
         >>> g("<answer>yes</answer>", {"target": "yes"}), g("Answer: yes", {"target": "yes"})
@@ -124,7 +124,7 @@ class MinOf(_Extreme):
     Raises:
         GraderError: On no parts or a part that is not a grader.
 
-    Example:
+    Examples:
         >>> from biorft.graders import FormatGrader, LabelGrader
         >>> MinOf([LabelGrader(["yes", "no"]), FormatGrader(["line"])])("Answer: yes", {"target": "yes"})
         1.0
@@ -143,7 +143,7 @@ class MaxOf(_Extreme):
     Raises:
         GraderError: On no parts or a part that is not a grader.
 
-    Example:
+    Examples:
         >>> from biorft.graders import MoleculeGrader
         >>> g = MaxOf([MoleculeGrader(), MoleculeGrader(target_field="alt_target")])
         >>> g("Answer: CCO", {"target": "CCN", "alt_target": "OCC"})

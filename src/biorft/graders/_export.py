@@ -67,7 +67,7 @@ def _bound_names(tree: ast.Module) -> dict[str, str]:
 def runtime_source() -> str:
     """The runtime modules, concatenated into one namespace (checked for clashing top-level names).
 
-    Example:
+    Examples:
         >>> "def extract(" in runtime_source() and "def build(" in runtime_source()
         True
     """
@@ -90,7 +90,7 @@ def runtime_source() -> str:
 def grader_source(name: str, config_json: str) -> str:
     """The complete exported module for one grader configuration (JSON text, canonical form).
 
-    Example:
+    Examples:
         >>> src = grader_source("demo", '{"type": "format", "name": "demo", "sources": ["line"], "mode": "strict"}')
         >>> namespace: dict[str, object] = {}
         >>> exec(compile(src, "grader.py", "exec"), namespace)
@@ -133,7 +133,7 @@ def explain(sample, item):
 def openai_python_grader(name: str, source: str) -> dict[str, Any]:
     r"""A dict valid as ``openai.types.graders.PythonGraderParam``; raises when the source is over the size limit.
 
-    Example:
+    Examples:
         >>> openai_python_grader("g", "def grade(sample, item):\n    return 1.0\n")["type"]
         'python'
     """

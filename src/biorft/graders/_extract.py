@@ -51,7 +51,7 @@ def extract_answer(sample: Any, *, mode: str = "strict") -> ExtractedAnswer:
     Returns:
         The chosen answer, why none was chosen, the stated confidence and all candidates.
 
-    Example:
+    Examples:
         >>> extract_answer("Thinking...\nAnswer: BBB+\nConfidence: 80%").answer
         'BBB+'
         >>> extract_answer('Reasoning.\n```json\n{"answer": "BBB-", "confidence": 0.7}\n```').confidence

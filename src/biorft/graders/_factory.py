@@ -64,7 +64,7 @@ def grader_for(spec: TaskSpec, **options: Any) -> Grader:
     Raises:
         GraderError: When the spec's labels / synonyms or the options do not make a valid grader.
 
-    Example:
+    Examples:
         >>> spec = TaskSpec(name="genes/demo", domain="genes", kind="binary", labels=("sensitive", "insensitive"),
         ...                 label_synonyms={"sensitive": ("dosage sensitive",)}, instructions="Classify.")
         >>> g = grader_for(spec)

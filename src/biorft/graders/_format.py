@@ -30,7 +30,7 @@ class FormatGrader(Grader):
     Raises:
         GraderError: On an empty or unknown source.
 
-    Example:
+    Examples:
         >>> g = FormatGrader(["json", "output_json"])
         >>> g('Reasoning...\n```json\n{"answer": "BBB+"}\n```', {}), g("Answer: BBB+", {})
         (1.0, 0.0)

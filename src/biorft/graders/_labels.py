@@ -67,7 +67,7 @@ class LabelGrader(Grader):
     Raises:
         GraderError: On an empty vocabulary, a synonym for an unknown label, or two labels sharing a spelling.
 
-    Example:
+    Examples:
         >>> g = LabelGrader(["sensitive", "insensitive"], {"sensitive": ["dosage sensitive"]})
         >>> item = {"target": "sensitive"}
         >>> g("Answer: Dosage-Sensitive", item), g("Answer: insensitive", item), g("Answer: either", item)
@@ -119,7 +119,7 @@ class SetGrader(Grader):
     Raises:
         GraderError: On an empty vocabulary, bad synonyms or an unknown metric.
 
-    Example:
+    Examples:
         >>> g = SetGrader(["NR-AR", "SR-p53", "SR-MMP"])
         >>> g({"output_text": "Answer: NR-AR, SR-p53"}, {"target": ["NR-AR"]})
         0.6666666666666666

@@ -31,7 +31,7 @@ class MoleculeGrader(Grader):
     Raises:
         GraderError: On an unknown ``match`` / ``similarity`` / ``mode`` or ``partial_max`` outside [0, 1].
 
-    Example:
+    Examples:
         >>> g = MoleculeGrader()
         >>> item = {"target": "CC(=O)Oc1ccccc1C(=O)O"}
         >>> g("Answer: OC(=O)c1ccccc1OC(C)=O", item)
@@ -74,7 +74,7 @@ class ValidMoleculeGrader(Grader):
         mode: ``"strict"`` or ``"lenient"``.
         name: Grader name (defaults to ``"valid_molecule"``).
 
-    Example:
+    Examples:
         >>> g = ValidMoleculeGrader()
         >>> g("Answer: c1ccccc1O", {}), g("Answer: c1cccc1O(", {})
         (1.0, 0.0)

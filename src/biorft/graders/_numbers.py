@@ -40,7 +40,7 @@ class NumericGrader(Grader):
         GraderError: On a negative or non-finite tolerance or width, an unknown decay or scale, ``rel_tol`` with
             ``scale="log"``, or bad bounds.
 
-    Example:
+    Examples:
         >>> g = NumericGrader(abs_tol=0.5, units=["log(mol/L)"])
         >>> item = {"target": -2.0}
         >>> g("Answer: −2.3 log(mol/L)", item), round(g("Answer: -3.0", item), 4), g("Answer: nan", item)

@@ -16,7 +16,7 @@ class Reason(str, Enum):
     every other reason scores 0 and says why no answer could be graded. Unscorable is not wrong: evaluation can
     count ``NO_ANSWER`` / ``PARSE_ERROR`` / ``FORMAT_ERROR`` apart from wrong answers.
 
-    Example:
+    Examples:
         >>> Reason("hedged") is Reason.HEDGED
         True
         >>> str(Reason.NO_ANSWER)
@@ -66,7 +66,7 @@ class GradeResult:
         confidence: The model's stated confidence for its answer when it gave one (JSON ``"confidence"`` /
             ``"probability"``, or a ``Confidence: 0.8`` line), as a probability in [0, 1]; else ``None``.
 
-    Example:
+    Examples:
         >>> r = GradeResult(score=1.0, reason=Reason.CORRECT, answer="BBB+", confidence=0.8)
         >>> r.correct, r.reason.value
         (True, 'correct')
