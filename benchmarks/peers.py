@@ -609,10 +609,9 @@ def grading_section(
 ) -> None:
     rep.add("## 3. Grading throughput", "")
     try:
-        from biorft.graders import grader_for
-
         import biorft
         from biorft import rewards
+        from biorft.graders import grader_for
     except Exception as exc:
         rep.add(f"skipped: biorft graders not importable here ({type(exc).__name__}: {exc}).", "")
         return

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 from types import SimpleNamespace
-
-import pytest
 
 from biorft._demo import _check_parity, _pick_tasks
 from tests.evaluation._helpers import TinyGrader, binary_spec, make_dataset
 
-HAS_DATASETS = hasattr(importlib.import_module("biorft.datasets"), "load_task")
 
-
-@pytest.mark.skipif(not HAS_DATASETS, reason="needs biorft.datasets.load_task (datasets stream, not merged yet)")
 def test_demo_runs_offline_and_writes_the_report(tmp_path, capsys) -> None:
     from biorft._demo import run_demo
     from biorft.evaluation import EvalReport

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import importlib.util
 import json
 import pathlib
 import subprocess
@@ -62,9 +61,8 @@ def test_build_trl(fmt: str, suffix: str, tmp_path: pathlib.Path, capsys: pytest
     assert (tmp_path / "card.json").is_file()
 
 
-@pytest.mark.skipif(importlib.util.find_spec("biorft.graders") is None, reason="graders module not merged yet")
 @pytest.mark.parametrize("fmt", ["openai", "verl"])
-def test_build_with_default_grader(fmt: str, tmp_path: pathlib.Path) -> None:  # pragma: no cover
+def test_build_with_default_grader(fmt: str, tmp_path: pathlib.Path) -> None:
     assert main(["build", "molecules/bbb_b3db", "--split", "scaffold", "--format", fmt, "--out", str(tmp_path)]) == 0
     assert (tmp_path / ("grader.json" if fmt == "openai" else "reward.py")).is_file()
 
