@@ -31,19 +31,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SHARED = HERE.parent.parent / "shared" / "data"
-SOURCES = {
-    "molecules/b3db/B3DB_classification.tsv": "SMILES",
-    "molecules/aqsoldb/data_curated.csv": "SMILES",
-    "molecules/tox21/tox21.csv": "smiles",
-    "molecules/moleculenet/bbbp.csv": "smiles",
-    "molecules/moleculenet/bace.csv": "mol",
-    "molecules/moleculenet/clintox.csv": "smiles",
-    "molecules/moleculenet/delaney.csv": "smiles",
-    "molecules/moleculenet/freesolv.csv": "smiles",
-    "molecules/moleculenet/lipo.csv": "smiles",
-    "molecules/moleculenet/sider.csv": "smiles",
-}
+sys.path.insert(0, str(HERE))
+
+from _sources import SHARED, SOURCES  # noqa: E402
 
 
 def unique_smiles() -> list[str]:

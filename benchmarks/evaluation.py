@@ -141,28 +141,22 @@ def client(base_url: str) -> Any:
 def throughput(n: int, concurrency: int, latency: float) -> dict[str, float]:
     with Server(latency) as url, tempfile.TemporaryDirectory() as tmp:
         data = SyntheticTask(n)
-        # warm-up (connections, imports) on a separate cache, not timed
-        evaluate(
-            SyntheticTask(concurrency),
-            "bench",
-            client(url),
-            LastLineGrader(),
-            concurrency=concurrency,
-            progress=False,
-            n_boot=0,
-            cache=Path(tmp) / "warm.jsonl",
-        )
+
+        def run(task: SyntheticTask, cache: str) -> Any:  # the warm-up and the timed run make the same calls
+            return evaluate(
+                task,
+                "bench",
+                client(url),
+                LastLineGrader(),
+                concurrency=concurrency,
+                progress=False,
+                n_boot=0,
+                cache=Path(tmp) / cache,
+            )
+
+        run(SyntheticTask(concurrency), "warm.jsonl")  # warm-up (connections, imports) on a separate cache, not timed
         cpu0, t0 = time.process_time(), time.perf_counter()
-        report = evaluate(
-            data,
-            "bench",
-            client(url),
-            LastLineGrader(),
-            concurrency=concurrency,
-            progress=False,
-            n_boot=0,
-            cache=Path(tmp) / "cache.jsonl",
-        )
+        report = run(data, "cache.jsonl")
         wall = time.perf_counter() - t0
         cpu = time.process_time() - cpu0
         assert report.n_examples == n, report.n_examples

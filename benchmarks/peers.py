@@ -55,21 +55,9 @@ sys.path.insert(0, str(HERE))
 
 from _peers import logic  # noqa: E402
 from _peers.venvs import ENVS, EnvStatus, ensure  # noqa: E402
+from _sources import SHARED, SOURCES  # noqa: E402
 
 RUNNER = HERE / "_peers" / "runner.py"
-SHARED = HERE.parent.parent / "shared" / "data"
-SOURCES = {
-    "molecules/b3db/B3DB_classification.tsv": "SMILES",
-    "molecules/aqsoldb/data_curated.csv": "SMILES",
-    "molecules/tox21/tox21.csv": "smiles",
-    "molecules/moleculenet/bbbp.csv": "smiles",
-    "molecules/moleculenet/bace.csv": "mol",
-    "molecules/moleculenet/clintox.csv": "smiles",
-    "molecules/moleculenet/delaney.csv": "smiles",
-    "molecules/moleculenet/freesolv.csv": "smiles",
-    "molecules/moleculenet/lipo.csv": "smiles",
-    "molecules/moleculenet/sider.csv": "smiles",
-}
 BUNDLED = ("molecules/bbb_b3db", "molecules/solubility_aqsoldb", "molecules/tox21")
 GRADING_TASK = "molecules/bbb_b3db"
 NUMERIC_TASK = "molecules/solubility_aqsoldb"

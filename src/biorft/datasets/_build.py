@@ -6,11 +6,14 @@ import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from biorft.datasets._io import did_you_mean
+from biorft.datasets._io import did_you_mean, require_columns
 from biorft.errors import DatasetError
 from biorft.schema import QuarantinedRow, TaskKind
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = [
     "DUPLICATE_POLICIES",
@@ -19,7 +22,10 @@ __all__ = [
     "TargetParser",
     "check_policy",
     "deduplicate",
+    "parse_kind",
     "raw_str",
+    "require_source_columns",
+    "target_columns",
 ]
 
 DuplicatePolicy = Literal["drop", "majority", "mean", "error"]
@@ -173,6 +179,67 @@ def check_policy(policy: str, kind: TaskKind) -> None:
             f"duplicates='mean' only applies to regression tasks; use 'majority', 'drop' or 'error' for "
             f"{kind.value} tasks"
         )
+
+
+def parse_kind(kind: str | TaskKind) -> TaskKind:
+    """The task kind a builder was asked for, or a :class:`DatasetError` listing the kinds.
+
+    Examples:
+        >>> parse_kind("regression")
+        <TaskKind.REGRESSION: 'regression'>
+        >>> parse_kind("binray")
+        Traceback (most recent call last):
+        ...
+        biorft.errors.DatasetError: unknown kind 'binray' (did you mean 'binary'?); use one of ['binary', \
+'multiclass', 'multilabel', 'regression']
+    """
+    try:
+        return TaskKind(kind)
+    except ValueError:
+        raise DatasetError(
+            f"unknown kind {kind!r}{did_you_mean(str(kind), [k.value for k in TaskKind])}; use one of "
+            f"{[k.value for k in TaskKind]}"
+        ) from None
+
+
+def target_columns(target: str | Sequence[str], kind: TaskKind) -> list[str]:
+    """The target column(s) as a list: exactly one unless the task is multilabel.
+
+    Examples:
+        >>> target_columns("y", TaskKind.BINARY), target_columns(["a", "b"], TaskKind.MULTILABEL)
+        (['y'], ['a', 'b'])
+    """
+    cols = [target] if isinstance(target, str) else [str(t) for t in target]
+    if kind is not TaskKind.MULTILABEL and len(cols) != 1:
+        raise DatasetError(f"target must name one column for a {kind.value} task, got {cols}")
+    return cols
+
+
+def require_source_columns(
+    frame: pl.DataFrame,
+    *,
+    entity: tuple[str, str],
+    target_cols: Sequence[str],
+    id: str | None,
+    keep_columns: Sequence[str],
+    source: str,
+) -> None:
+    """Check that a builder's source has its columns: ``entity`` is (column, parameter name), then targets, id, extras.
+
+    A missing column raises :class:`DatasetError` naming the parameter that names it.
+    """
+    column, param = entity
+    require_columns(
+        frame,
+        [column, *target_cols, *([id] if id else []), *keep_columns],
+        source=source,
+        params=[
+            param,
+            *(["target"] * len(target_cols)),
+            *(["id"] if id else []),
+            *(["keep_columns"] * len(keep_columns)),
+        ],
+    )
 
 
 def _fmt_counts(counts: dict[str, int]) -> str:

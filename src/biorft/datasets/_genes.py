@@ -9,10 +9,18 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from biorft.datasets._build import Record, TargetParser, check_policy, deduplicate, raw_str
+from biorft.datasets._build import (
+    Record,
+    TargetParser,
+    check_policy,
+    deduplicate,
+    parse_kind,
+    raw_str,
+    require_source_columns,
+    target_columns,
+)
 from biorft.datasets._io import did_you_mean, read_table, require_columns, source_label
-from biorft.datasets._molecules import build_frame, make_card, make_spec
-from biorft.errors import DatasetError
+from biorft.datasets._molecules import finish_task, make_spec
 from biorft.schema import Domain, Provenance, QuarantinedRow, TaskKind
 
 if TYPE_CHECKING:
@@ -214,15 +222,7 @@ def gene_task(
         ["duplicate of 'ENSG00000141510' (Ensembl ID ENSG00000141510), same label 'insensitive'", \
 "unknown gene 'NOPE1': not in the bundled gene table (did you mean 'NXPE1' or 'NOP16' or 'NOP14'?)"]
     """
-    from biorft.datasets._dataset import TaskDataset, _label_counts
-
-    try:
-        task_kind = TaskKind(kind)
-    except ValueError:
-        raise DatasetError(
-            f"unknown kind {kind!r}{did_you_mean(str(kind), [k.value for k in TaskKind])}; use one of "
-            f"{[k.value for k in TaskKind]}"
-        ) from None
+    task_kind = parse_kind(kind)
     check_policy(duplicates, task_kind)
     if gene_table is None:
         table = _bundled_table()
@@ -232,17 +232,10 @@ def gene_task(
         table = GeneTable(read_table(gene_table), name=f"gene table {source_label(gene_table)}")
     where = source_label(source)
     frame = read_table(source, separator=separator)
-    target_cols = [target] if isinstance(target, str) else [str(t) for t in target]
-    if task_kind is not TaskKind.MULTILABEL and len(target_cols) != 1:
-        raise DatasetError(f"target must name one column for a {task_kind.value} task, got {target_cols}")
-    cols = [gene, *target_cols, *([id] if id else []), *keep_columns]
-    params = [
-        "gene",
-        *(["target"] * len(target_cols)),
-        *(["id"] if id else []),
-        *(["keep_columns"] * len(keep_columns)),
-    ]
-    require_columns(frame, cols, source=where, params=params)
+    target_cols = target_columns(target, task_kind)
+    require_source_columns(
+        frame, entity=(gene, "gene"), target_cols=target_cols, id=id, keep_columns=keep_columns, source=where
+    )
     n_in = frame.height
     parser = TargetParser(task_kind, target_cols, labels, frame[target_cols[0]].to_list(), source=where)
     genes = frame[gene].to_list()
@@ -301,29 +294,24 @@ def gene_task(
         value_range=value_range,
         label_synonyms={k: tuple(v) for k, v in (label_synonyms or {}).items()},
     )
-    out = build_frame(spec, kept, ["symbol", "ensembl_id", *keep_columns])
     all_notes = [*notes, f"genes normalised against the {table.name} ({len(table)} genes)"]
     if ambiguous:
         all_notes.append(f"ambiguous symbols resolved to one Ensembl ID: {ambiguous[:10]}")
     if parser.inferred_note:
         all_notes.append(parser.inferred_note)
-    if sources is None:
-        sources = [
-            Provenance(name=where, licence=licence, citation=citation, file=where if where != "<frame>" else None)
-        ]
-    card = make_card(
+    return finish_task(
         spec,
+        kept,
+        ["symbol", "ensembl_id", *keep_columns],
         n_rows_in=n_in,
-        n_kept=len(kept),
         quarantined=quarantined,
+        where=where,
         licence=licence,
         citation=citation,
         sources=sources,
         policy=duplicates,
-        label_counts=_label_counts(spec, out),
         notes=all_notes,
     )
-    return TaskDataset(spec, out, card)
 
 
 def _bundled_table() -> GeneTable:

@@ -6,8 +6,17 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from biorft.datasets._build import Record, TargetParser, check_policy, deduplicate, raw_str
-from biorft.datasets._io import read_table, require_columns, source_label
+from biorft.datasets._build import (
+    Record,
+    TargetParser,
+    check_policy,
+    deduplicate,
+    parse_kind,
+    raw_str,
+    require_source_columns,
+    target_columns,
+)
+from biorft.datasets._io import read_table, source_label
 from biorft.errors import DatasetError
 from biorft.schema import DatasetCard, Domain, Provenance, QuarantinedRow, TaskKind, TaskSpec
 
@@ -16,7 +25,7 @@ if TYPE_CHECKING:
 
     from biorft.datasets._dataset import TaskDataset
 
-__all__ = ["build_frame", "make_card", "make_spec", "molecule_task"]
+__all__ = ["build_frame", "finish_task", "make_card", "make_spec", "molecule_task"]
 
 _MOLECULE_COLUMNS = ("smiles", "inchikey", "scaffold")
 
@@ -117,8 +126,44 @@ def make_card(
     )
 
 
-def _target_columns(target: str | Sequence[str]) -> list[str]:
-    return [target] if isinstance(target, str) else [str(t) for t in target]
+def finish_task(
+    spec: TaskSpec,
+    kept: Sequence[Record],
+    columns: Sequence[str],
+    *,
+    n_rows_in: int,
+    quarantined: list[QuarantinedRow],
+    where: str,
+    licence: str,
+    citation: str | None,
+    sources: Sequence[Provenance] | None,
+    policy: str,
+    notes: Sequence[str],
+) -> TaskDataset:
+    """The last step of a builder: the frame of kept records (:func:`build_frame`), the card and the dataset.
+
+    ``sources`` None records the source ``where`` (a file, or ``"<frame>"`` for a DataFrame) as the provenance.
+    """
+    from biorft.datasets._dataset import TaskDataset, _label_counts
+
+    out = build_frame(spec, kept, columns)
+    if sources is None:
+        sources = [
+            Provenance(name=where, licence=licence, citation=citation, file=where if where != "<frame>" else None)
+        ]
+    card = make_card(
+        spec,
+        n_rows_in=n_rows_in,
+        n_kept=len(kept),
+        quarantined=quarantined,
+        licence=licence,
+        citation=citation,
+        sources=sources,
+        policy=policy,
+        label_counts=_label_counts(spec, out),
+        notes=notes,
+    )
+    return TaskDataset(spec, out, card)
 
 
 def molecule_task(
@@ -205,33 +250,17 @@ def molecule_task(
          (3, 'invalid SMILES: RDKit cannot parse the SMILES')]
     """
     from biorft.chem import StandardizeFailure, rdkit_version, standardize_many
-    from biorft.datasets._dataset import TaskDataset, _label_counts
 
-    try:
-        task_kind = TaskKind(kind)
-    except ValueError:
-        from biorft.datasets._io import did_you_mean
-
-        raise DatasetError(
-            f"unknown kind {kind!r}{did_you_mean(str(kind), [k.value for k in TaskKind])}; use one of "
-            f"{[k.value for k in TaskKind]}"
-        ) from None
+    task_kind = parse_kind(kind)
     check_policy(duplicates, task_kind)
     if mixtures not in ("largest", "quarantine"):
         raise DatasetError(f"mixtures must be 'largest' or 'quarantine', got {mixtures!r}")
     where = source_label(source)
     frame = read_table(source, separator=separator)
-    target_cols = _target_columns(target)
-    if task_kind is not TaskKind.MULTILABEL and len(target_cols) != 1:
-        raise DatasetError(f"target must name one column for a {task_kind.value} task, got {target_cols}")
-    cols = [smiles, *target_cols, *([id] if id else []), *keep_columns]
-    params = [
-        "smiles",
-        *(["target"] * len(target_cols)),
-        *(["id"] if id else []),
-        *(["keep_columns"] * len(keep_columns)),
-    ]
-    require_columns(frame, cols, source=where, params=params)
+    target_cols = target_columns(target, task_kind)
+    require_source_columns(
+        frame, entity=(smiles, "smiles"), target_cols=target_cols, id=id, keep_columns=keep_columns, source=where
+    )
     parser = TargetParser(task_kind, target_cols, labels, frame[target_cols[0]].unique().to_list(), source=where)
     sdf = "_sdf_error" in frame.columns
     selected = frame.select(
@@ -322,24 +351,19 @@ def molecule_task(
         value_range=value_range,
         label_synonyms={k: tuple(v) for k, v in (label_synonyms or {}).items()},
     )
-    out = build_frame(spec, kept, [*_MOLECULE_COLUMNS, *keep_columns])
     all_notes = [*notes, f"standardised with RDKit {rdkit_version()} (largest fragment, neutralised)"]
     if parser.inferred_note:
         all_notes.append(parser.inferred_note)
-    if sources is None:
-        sources = [
-            Provenance(name=where, licence=licence, citation=citation, file=where if where != "<frame>" else None)
-        ]
-    card = make_card(
+    return finish_task(
         spec,
+        kept,
+        [*_MOLECULE_COLUMNS, *keep_columns],
         n_rows_in=n_in,
-        n_kept=len(kept),
         quarantined=quarantined,
+        where=where,
         licence=licence,
         citation=citation,
         sources=sources,
         policy=duplicates,
-        label_counts=_label_counts(spec, out),
         notes=all_notes,
     )
-    return TaskDataset(spec, out, card)

@@ -544,35 +544,38 @@ async def aevaluate(
         >>> asyncio.run(aevaluate(data, "m", client, grader, progress=False)).n_examples
         0
     """
-    return await _aevaluate(data, model, client, grader, own_pool=False, **options)
+    bound = inspect.signature(evaluate).bind(data, model, client, grader, **options)  # evaluate's defaults
+    bound.apply_defaults()
+    return await _aevaluate(**bound.arguments, own_pool=False)
 
 
 async def _aevaluate(
     data: DataLike,
     model: str,
-    client: Any = None,
-    grader: GraderLike | None = None,
+    client: Any,
+    grader: GraderLike | None,
     *,
-    cache: str | os.PathLike[str] | None = None,
-    concurrency: int = 16,
-    max_retries: int = 6,
-    timeout: float = 120.0,
-    api: Api = "chat",
-    temperature: float | None = None,
-    max_tokens: int | None = None,
-    reasoning_effort: str | None = None,
-    response_format: Mapping[str, Any] | None = None,
-    n: int = 1,
-    seed: int = 0,
-    n_boot: int = 1000,
-    progress: bool = True,
-    base_url: str | None = None,
-    extra_params: Mapping[str, Any] | None = None,
-    prices: Mapping[str, Price] | None = None,
-    retry_base_delay: float = 1.0,
-    retry_max_delay: float = 60.0,
-    own_pool: bool = False,
+    cache: str | os.PathLike[str] | None,
+    concurrency: int,
+    max_retries: int,
+    timeout: float,
+    api: Api,
+    temperature: float | None,
+    max_tokens: int | None,
+    reasoning_effort: str | None,
+    response_format: Mapping[str, Any] | None,
+    n: int,
+    seed: int,
+    n_boot: int,
+    progress: bool,
+    base_url: str | None,
+    extra_params: Mapping[str, Any] | None,
+    prices: Mapping[str, Price] | None,
+    retry_base_delay: float,
+    retry_max_delay: float,
+    own_pool: bool,
 ) -> EvalReport:
+    # Called with every argument of evaluate (whose signature holds the defaults) plus own_pool.
     if concurrency < 1:
         raise ValueError(f"concurrency must be >= 1, got {concurrency}")
     if n < 1:
@@ -784,30 +787,5 @@ def evaluate(
         >>> report.metrics["accuracy"].value, report.n_examples
         (1.0, 1)
     """
-    return _run_sync(
-        _aevaluate(
-            data,
-            model,
-            client,
-            grader,
-            cache=cache,
-            concurrency=concurrency,
-            max_retries=max_retries,
-            timeout=timeout,
-            api=api,
-            temperature=temperature,
-            max_tokens=max_tokens,
-            reasoning_effort=reasoning_effort,
-            response_format=response_format,
-            n=n,
-            seed=seed,
-            n_boot=n_boot,
-            progress=progress,
-            base_url=base_url,
-            extra_params=extra_params,
-            prices=prices,
-            retry_base_delay=retry_base_delay,
-            retry_max_delay=retry_max_delay,
-            own_pool=True,
-        )
-    )
+    # The first statement, so locals() holds exactly the arguments (the one list of them, with their defaults).
+    return _run_sync(_aevaluate(**locals(), own_pool=True))
