@@ -20,14 +20,14 @@ Examples:
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Protocol
 
 from biorft.errors import GraderError
+from biorft.rewards import to_sample
 
-__all__ = ["EvalRecord", "GraderLike", "grade_output", "model_sample"]
+__all__ = ["EvalRecord", "GraderLike", "grade_output"]
 
 
 class GraderLike(Protocol):
@@ -101,29 +101,6 @@ class EvalRecord:
         return replace(self, **fields)
 
 
-def model_sample(text: str) -> dict[str, Any]:
-    """The ``sample`` dict a grader receives for an output text, shaped like OpenAI's python-grader sample.
-
-    ``output_json`` is filled when the whole text parses as a JSON object (as with structured outputs).
-
-    Examples:
-        >>> model_sample('{"answer": "BBB+"}')
-        {'output_text': '{"answer": "BBB+"}', 'output_json': {'answer': 'BBB+'}}
-        >>> model_sample("Answer: BBB+")
-        {'output_text': 'Answer: BBB+'}
-    """
-    sample: dict[str, Any] = {"output_text": text}
-    stripped = text.strip()
-    if stripped.startswith("{"):
-        try:
-            parsed = json.loads(stripped)
-        except ValueError:
-            parsed = None
-        if isinstance(parsed, dict):
-            sample["output_json"] = parsed
-    return sample
-
-
 def _jsonable(value: Any) -> Any:
     """Make an extracted answer JSON-friendly (tuples and sets become sorted lists, enums their value)."""
     if value is None or isinstance(value, bool | int | str):
@@ -182,7 +159,7 @@ def grade_output(
     example_id = str(item.get("id"))
     name = getattr(grader, "name", type(grader).__name__)
     try:
-        result = grader.explain(model_sample(text), item)
+        result = grader.explain(to_sample(text), item)  # the same sample as training rewards get
     except Exception as exc:
         raise GraderError(
             f"grader {name!r} raised {type(exc).__name__} on example {example_id!r} (sample {sample}): {exc}; "
