@@ -14,7 +14,9 @@ Examples:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -91,6 +93,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("biorft: interrupted\n")
         return 130
+    except BrokenPipeError:  # `biorft tasks | head`: the reader left; stop quietly (as the Python docs advise)
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as exc:  # one line for people, the traceback on --debug
         if args.debug:
             traceback.print_exc()
