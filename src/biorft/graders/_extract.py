@@ -9,7 +9,7 @@ from biorft.graders._base import MODES, check_choice
 from biorft.graders._result import Reason
 from biorft.graders._rt.engine import resolve
 from biorft.graders._rt.extract import extract
-from biorft.graders._rt.text import norm_strong
+from biorft.graders._rt.text import is_refusal, norm_strong
 
 __all__ = ["ExtractedAnswer", "extract_answer"]
 
@@ -35,6 +35,8 @@ class ExtractedAnswer:
 
 
 def _same(value: Any) -> tuple[Any, str, str]:
+    if isinstance(value, str) and is_refusal(value):
+        return None, "no_answer", f"the answer declines to answer: {value!r}"
     return (norm_strong(value) if isinstance(value, str) else repr(value)), "", ""
 
 

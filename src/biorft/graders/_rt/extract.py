@@ -32,7 +32,7 @@ MAX_CANDIDATES = 64
 _JSON_LOOKBACK = 8192  # how far before an "answer" key the opening brace of its object may be
 _JSON_MAX_OBJECT = 65536  # longest JSON answer object considered, in characters
 _JSON_BRACE_TRIES = 8  # opening braces tried per "answer" key
-_BARE_MAX = 1000  # longest one-line output accepted as a bare answer
+_BARE_MAX = 200  # longest one-line output (or last line, lenient) read as an answer stated without a marker
 
 _DECODER = json.JSONDecoder()
 _JSON_KEY_RE = re.compile(r'"answer"\s*:', re.IGNORECASE)
