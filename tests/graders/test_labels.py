@@ -210,3 +210,9 @@ def test_unmarked_text_is_an_exact_label_or_no_answer(text: str, mode: str) -> N
         stated = text.strip().rsplit("\n", 1)[-1]
         marked = grader.explain(f"Answer: {stated}", {"target": "BBB+"})
         assert (marked.score, marked.reason) == (result.score, result.reason)
+
+
+def test_boxed_labels() -> None:
+    assert BBB("Polar surface area is low, so $\\boxed{\\text{BBB+}}$", {"target": "BBB+"}) == 1.0
+    assert GENES("\\boxed{Dosage-Sensitive}", {"target": "sensitive"}) == 1.0
+    assert BBB.explain("\\boxed{BBB+ or BBB-}", {"target": "BBB+"}).reason is Reason.HEDGED

@@ -154,3 +154,10 @@ def test_unscorable_is_not_wrong(text: str, score: float, reason: Reason, mode: 
     grader = NumericGrader(abs_tol=0.5, decay="none", units=["log(mol/L)"], mode=mode)
     result = grader.explain(text, {"target": -3.2})
     assert (result.score, result.reason) == (score, reason), result
+
+
+def test_boxed_numbers() -> None:
+    grader = NumericGrader(abs_tol=0.01, units=["mol/L"])
+    assert grader("Hence the solubility is $\\boxed{-3.2}$.", {"target": -3.2}) == 1.0
+    assert grader("\\boxed{3.2 \\times 10^{-4}\\,\\text{mol/L}}", {"target": 3.2e-4}) == 1.0
+    assert grader.explain("\\boxed{-3.2} or maybe \\boxed{-1}", {"target": -3.2}).reason is Reason.CONFLICTING

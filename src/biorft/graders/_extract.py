@@ -24,7 +24,7 @@ class ExtractedAnswer:
         detail: Why no answer was chosen, when ``reason`` is set.
         confidence: The stated confidence in [0, 1], if any.
         candidates: Every stated answer in text order as ``(form, value)``; form is ``"json"``, ``"tag"``,
-            ``"line"``, ``"output_json"`` or ``"bare"``.
+            ``"line"``, ``"output_json"``, ``"boxed"`` or ``"bare"``.
     """
 
     answer: Any
