@@ -6,7 +6,8 @@ that it scores as it does locally (free); upload the files (free, idempotent: a 
 only without ``--dry-run``, create the job (billed by training time) and watch it until it ends, printing the
 train / valid reward and the checkpoints.
 
-``--dry-run`` stops before the paid step and prints the job request that would be sent.
+``--dry-run`` stops before the paid step and prints the job request that would be sent
+(``OpenAIRFT.submit(..., dry_run=True)``: every local check, no request).
 
 Costs and lifecycle: OpenAI bills RFT by wall-clock training time (USD 100 per hour for o4-mini in 2025) and accepts
 no new self-serve fine-tuning jobs from 2027-01-06; Azure OpenAI serves the same API (pass its v1 ``--base-url``)
@@ -108,28 +109,14 @@ def main(argv: list[str] | None = None) -> int:
     # 3. Upload (idempotent: the same bytes are never uploaded twice), then stop here on a dry run.
     training_file, validation_file = rft.upload(files["train"]), rft.upload(files["valid"])
     print(f"uploaded: training_file={training_file}, validation_file={validation_file}")
-    if args.dry_run:
-        grader_shown = {**body, "source": f"<{len(body['source'])} characters of python>"}
-        request = {
-            "model": args.model,
-            "training_file": training_file,
-            "validation_file": validation_file,
-            "method": {
-                "type": "reinforcement",
-                "reinforcement": {"grader": grader_shown, "hyperparameters": hyperparameters},
-            },
-            "suffix": args.suffix,
-            "seed": 0,
-            "metadata": {"biorft_submission": "<a new id per submission>", "biorft_version": br.__version__},
-        }
-        print("\ndry run: no job created. This request would create it (POST /fine_tuning/jobs):")
-        print(json.dumps(request, indent=2))
+    submission = {"grader": grader, "model": args.model, "hyperparameters": hyperparameters, "suffix": args.suffix}
+    if args.dry_run:  # every local check again, then the exact request; nothing is sent
+        plan = rft.submit(args.out, **submission, seed=0, dry_run=True)
+        print(f"\n{plan}")
         return 0
 
     # 4. Submit (checks everything again, reuses the uploads) and watch until the job stops.
-    job = rft.submit(
-        args.out, grader=grader, model=args.model, hyperparameters=hyperparameters, suffix=args.suffix, seed=0
-    )
+    job = rft.submit(args.out, **submission, seed=0)
     print(f"created {job.id}; watching (Ctrl-C stops watching, not the job)")
     summary = job.watch(poll=args.poll)
     print(summary)

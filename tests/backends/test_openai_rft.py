@@ -302,3 +302,64 @@ def test_submit_with_a_pair_of_paths_and_smaller_export(tmp_path: Path, rft: Ope
     folder = write_export(tmp_path / "pair", n_train=3, n_valid=2)
     job = rft.submit((folder / "train.jsonl", str(folder / "valid.jsonl")), folder / "grader.json")
     assert state.jobs[job.id].body["validation_file"] in state.files
+
+
+def test_dry_run_checks_everything_and_sends_nothing(
+    rft_any: OpenAIRFT, export_dir: Path, state: RFTState, fake: FakeOpenAI
+) -> None:
+    import hashlib
+
+    from biorft.backends.openai_rft import SubmissionPlan
+    from biorft.errors import DatasetError
+
+    grader = StubGrader()
+    hp = {"n_epochs": 2, "reasoning_effort": "low"}
+    plan = rft_any.submit(export_dir, grader, hyperparameters=hp, suffix="bbbp", seed=7, dry_run=True)
+    assert isinstance(plan, SubmissionPlan)
+    assert fake.requests == []  # no upload, no grader validation, no job
+    train, valid = export_dir / "train.jsonl", export_dir / "valid.jsonl"
+    assert [(f.role, f.path, f.sha256, f.bytes, f.lines, f.file_id) for f in plan.files] == [
+        ("training_file", train, hashlib.sha256(train.read_bytes()).hexdigest(), train.stat().st_size, 8, None),
+        ("validation_file", valid, hashlib.sha256(valid.read_bytes()).hexdigest(), valid.stat().st_size, 4, None),
+    ]
+    assert plan.uploads_needed == plan.files
+    request = plan.request
+    assert request["training_file"] == plan.files[0].placeholder
+    assert request["method"] == {
+        "type": "reinforcement",
+        "reinforcement": {"grader": grader.to_openai(), "hyperparameters": hp},
+    }
+    assert (request["model"], request["suffix"], request["seed"]) == ("o4-mini-2025-04-16", "bbbp", 7)
+    assert "sha256" in json.loads(plan.to_json())["method"]["reinforcement"]["grader"]["source"]
+    assert json.loads(plan.to_json(full_source=True))["method"] == request["method"]
+    assert "would be uploaded" in str(plan)
+
+    # a real submission sends exactly the planned request, with the uploaded ids in place of the placeholders
+    job = rft_any.submit(export_dir, grader, hyperparameters=hp, suffix="bbbp", seed=7)
+    body = state.jobs[job.id].body
+    planned = {**request, "training_file": body["training_file"], "validation_file": body["validation_file"]}
+    assert {k: v for k, v in body.items() if k != "metadata"} == {k: v for k, v in planned.items() if k != "metadata"}
+    # a later dry run knows the uploads from the local registry, still without a request
+    seen = len(fake.requests)
+    again = rft_any.submit(export_dir, grader, hyperparameters=hp, dry_run=True)
+    assert len(fake.requests) == seen
+    assert (again.request["training_file"], again.request["validation_file"]) == (
+        body["training_file"],
+        body["validation_file"],
+    )
+    assert again.uploads_needed == ()
+
+    # local checks still run and refuse bad data, before anything is sent
+    lines = train.read_text().splitlines()
+    lines[2] = json.dumps({**json.loads(lines[2]), "messages": [{"role": "assistant", "content": "x"}]})
+    train.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DatasetError, match="line 3"):
+        rft_any.submit(export_dir, grader, dry_run=True)
+    assert len(fake.requests) == seen
+
+
+def test_dry_run_needs_no_key(export_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    plan = OpenAIRFT(state_path=tmp_path / "files.json").submit(export_dir, StubGrader(), dry_run=True)
+    assert [f.file_id for f in plan.files] == [None, None]

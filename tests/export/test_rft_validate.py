@@ -219,3 +219,39 @@ def test_every_bad_line_is_reported_and_no_good_line_is(
     assert bad_lines == expected_bad
     assert report.n_lines == sum(1 for k in kinds if k != "blank")
     assert report.ok == (bool(kinds) and all(k == "good" for k in kinds))
+
+
+def test_exported_biorft_graders_declare_their_item_fields(tmp_path: Path) -> None:
+    from biorft.cli import main
+    from biorft.graders import FormatGrader, Gate, LabelGrader, NumericGrader, SetGrader
+
+    label = LabelGrader(["yes", "no"])
+    (tmp_path / "grader.json").write_text(json.dumps(label.to_openai()))
+    lines = [good(0), {k: v for k, v in good(1).items() if k != "target"}, good(2), {**good(3), "target": None}]
+    path = write(tmp_path, lines)
+    for grader in (tmp_path / "grader.json", str(tmp_path / "grader.json"), label.to_openai(), label):
+        report = validate_rft_jsonl(path, grader=grader)
+        assert report.referenced_fields == {"target"}
+        assert fields_of(report.problems) == [(2, "target")]
+        assert fields_of(report.warnings) == [(4, "target")]
+    assert main(["validate", str(path), "--grader", str(tmp_path / "grader.json")]) == 1
+
+    numeric = NumericGrader(abs_tol=0.5, target_field="logS")
+    assert grader_item_fields(numeric.to_openai()) == grader_item_fields(numeric) == {"logS"}
+    # the measured labels of a multilabel grader are optional: lines without them are fine
+    tox = SetGrader(["NR-AR", "SR-p53"])
+    assert tox.referenced_fields == {"target", "known_labels"}
+    assert grader_item_fields(tox.to_openai()) == grader_item_fields(tox) == {"target"}
+    assert validate_rft_jsonl(write(tmp_path, [good(0, target=["NR-AR"])], "tox.jsonl"), tox).ok
+    gated = Gate(FormatGrader(), label, name="gated")
+    assert grader_item_fields(gated.to_openai()) == {"target"}
+    assert grader_item_fields(FormatGrader().to_openai()) == frozenset()  # declared empty: no heuristics
+
+
+def test_foreign_declarations_and_fallback() -> None:
+    declared = "REFERENCED_FIELDS = ['label', 'alias']\n\ndef grade(sample, item):\n    return float(_f(item))\n"
+    assert grader_item_fields({"type": "python", "name": "g", "source": declared}) == {"label", "alias"}
+    both = "REQUIRED_FIELDS = ('label',)\n" + declared
+    assert grader_item_fields({"type": "python", "name": "g", "source": both}) == {"label"}
+    not_literal = "REQUIRED_FIELDS = make()\ndef grade(sample, item):\n    return float(item['target'] == 1)\n"
+    assert grader_item_fields({"type": "python", "name": "g", "source": not_literal}) == {"target"}

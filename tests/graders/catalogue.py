@@ -182,12 +182,14 @@ def _wrap(answer: Any, form: str, confidence: float | None) -> str:
         if confidence is not None:
             body["confidence"] = confidence
         return json.dumps(body, ensure_ascii=False)
+    if form == "boxed":
+        return f"Thus $\\boxed{{{text}}}$.{conf}"
     if form == "fence":
         return f"```json\n{json.dumps({'answer': answer})}\n```{conf}"
     return text
 
 
-forms = st.sampled_from(["line", "bold", "tag", "json", "fence", "bare"])
+forms = st.sampled_from(["line", "bold", "tag", "json", "fence", "boxed", "bare"])
 confidences = st.one_of(st.none(), st.floats(min_value=0, max_value=1), st.sampled_from([1.5, -0.1]))
 
 

@@ -36,6 +36,13 @@ from biorft.graders._rt.extract import MAX_CANDIDATES, as_confidence, extract
         ('<answer>{"answer": "BBB+"}</answer>', "BBB+"),
         ('Answer: {"answer": "BBB+"}', "BBB+"),
         ("BBB+", "BBB+"),
+        ("So the molecule crosses: $\\boxed{BBB+}$.", "BBB+"),
+        ("\\boxed{\\text{BBB+}}", "BBB+"),
+        ("**Final Answer**: \\boxed{\\textbf{BBB+}}", "BBB+"),
+        ("Answer:\n\\[\\boxed{BBB+}\\]", "BBB+"),
+        ("<answer>\\boxed{BBB+}</answer>", "BBB+"),
+        ('{"answer": "\\\\boxed{BBB+}"}', "BBB+"),
+        ("We get \\fbox{BBB+} after all.", "BBB+"),
     ],
 )
 def test_forms(text: str, answer: str) -> None:
@@ -159,6 +166,11 @@ ADVERSARIAL = {
     "confidence_lines": "Confidence: 0.5\n" * 60_000,
     "numbers": "Answer: " + "1-" * 500_000,
     "label_words": "Answer: " + "BBB+ or " * 120_000,
+    "boxed_unclosed": "\\boxed{" * 140_000,
+    "boxed_deep": "\\boxed{" + "{" * 1_000_000,
+    "boxed_many": "\\boxed{BBB+}" * 80_000,
+    "boxed_in_line": "Answer: " + "\\boxed{" * 140_000,
+    "boxed_in_json": '{"answer": "' + "\\\\boxed{a}" * 80_000,
 }
 
 
@@ -183,3 +195,14 @@ def test_one_megabyte_adversarial_outputs_finish() -> None:
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip() == f"ok {len(ADVERSARIAL)}"
+
+
+def test_boxed_answers() -> None:
+    assert extract_answer("Thus \\boxed{-3.2} (log units).").candidates == (("boxed", "-3.2"),)
+    assert extract_answer("\\boxed{3.2 \\times 10^{-4}}").answer == "3.2 \u00d7 10^-4"
+    assert extract_answer("\\boxed{\\{a, b\\}}").answer == "\\a, b\\"  # braces are structure, not content
+    assert extract_answer("First \\boxed{A}, then \\boxed{B}").reason is Reason.CONFLICTING
+    assert extract_answer("First \\boxed{A}, then \\boxed{B}", mode="lenient").answer == "B"
+    assert extract_answer("\\boxed{A}\nAnswer: A").candidates == (("boxed", "A"), ("line", "A"))
+    assert [form for form, _ in extract_answer("unclosed \\boxed{A").candidates] == ["bare"]
+    assert extract_answer("\\boxed{" + "x" * 2000 + "}").reason is Reason.NO_ANSWER  # over the length bound

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from biorft.errors import GraderError
 from biorft.graders import LabelGrader, Reason, SetGrader
@@ -45,7 +47,9 @@ def test_bbb(answer: str, target: str, score: float, reason: Reason) -> None:
         ("sensitive or insensitive", 0.0, Reason.HEDGED),
         ("both", 0.0, Reason.HEDGED),
         ("either", 0.0, Reason.HEDGED),
-        ("unknown", 0.0, Reason.INCORRECT),
+        ("haploinsufficient", 0.0, Reason.INCORRECT),  # a stated answer that is not a label is wrong
+        ("unknown", 0.0, Reason.NO_ANSWER),  # a refusal is unscorable, not wrong
+        ("No idea", 0.0, Reason.NO_ANSWER),
     ],
 )
 def test_gene_labels_with_synonyms(answer: str, score: float, reason: Reason) -> None:
@@ -75,9 +79,11 @@ def test_json_answer_values() -> None:
 def test_lenient_mode() -> None:
     lenient = LabelGrader(["BBB+", "BBB-"], mode="lenient")
     item = {"target": "BBB+"}
-    assert lenient("So the molecule is BBB+.", item) == 1.0
-    assert lenient("Reasoning\nIt is probably BBB+ overall", item) == 1.0
-    assert lenient.explain("It is not BBB-", item).reason is Reason.INCORRECT
+    assert lenient("Answer: so the molecule is BBB+.", item) == 1.0  # one label among words, after a marker
+    assert lenient("Reasoning\nAnswer: It is probably BBB+ overall", item) == 1.0
+    assert lenient.explain("Answer: It is not BBB-", item).reason is Reason.INCORRECT
+    assert lenient("Reasoning\nbbb+", item) == 1.0  # unmarked last line that is exactly a label
+    assert BBB("bbb+", item) == 1.0  # a one-line output that is exactly a label, in both modes
     assert lenient.explain("Answer: BBB-\nWait.\nAnswer: BBB+", item).score == 1.0
     assert BBB.explain("Answer: BBB-\nWait.\nAnswer: BBB+", item).reason is Reason.CONFLICTING
 
@@ -145,3 +151,68 @@ def test_set_jaccard_and_known_labels() -> None:
     assert g.explain("Answer: A", {"target": ["Z"]}).reason is Reason.BAD_ITEM
     with pytest.raises(GraderError, match="metric"):
         SetGrader(["A"], metric="dice")
+
+
+@pytest.mark.parametrize("mode", ["strict", "lenient"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I cannot tell.",
+        "No idea",
+        "unknown",
+        "Sorry, I can't determine that.",
+        "So the molecule is BBB+.",  # unmarked prose: the label may be part of unfinished reasoning
+        "Reasoning\nIt is probably BBB+ overall",
+        "Let me think about polarity.\nThe molecule has a high TPSA, so it is",  # truncated reasoning
+        "Answer: no idea",  # a refusal after a marker: "no" is a BBB- synonym, but this is no answer
+        "Answer: I don't know",
+    ],
+)
+def test_unscorable_is_not_wrong(text: str, mode: str) -> None:
+    grader = LabelGrader(["BBB+", "BBB-"], {"BBB-": ["no"], "BBB+": ["yes"]}, mode=mode)
+    for target in ("BBB+", "BBB-"):
+        result = grader.explain(text, {"target": target})
+        assert (result.score, result.reason) == (0.0, Reason.NO_ANSWER), result
+
+
+def test_bare_answers_that_are_exactly_a_label_still_count() -> None:
+    grader = LabelGrader(["BBB+", "BBB-"], {"BBB-": ["no"], "BBB+": ["yes"]})
+    assert grader("No", {"target": "BBB-"}) == 1.0
+    assert grader("  **BBB+**  ", {"target": "BBB+"}) == 1.0
+    assert grader.explain("BBB+ or BBB-", {"target": "BBB+"}).reason is Reason.NO_ANSWER
+    assert grader.explain("Answer: BBB+ or BBB-", {"target": "BBB+"}).reason is Reason.HEDGED
+    unknown_label = LabelGrader(["known", "unknown"])  # a label that reads like a refusal is still the label
+    assert unknown_label("unknown", {"target": "unknown"}) == 1.0
+    assert unknown_label("Answer: Unknown", {"target": "unknown"}) == 1.0
+
+
+def test_set_refusals_and_bare_sets() -> None:
+    grader = SetGrader(["NR-AR", "SR-p53"])
+    item = {"target": ["NR-AR"]}
+    assert grader.explain("unknown", item).reason is Reason.NO_ANSWER
+    assert grader.explain("Answer: I cannot tell", item).reason is Reason.NO_ANSWER
+    assert grader.explain("It is active on NR-AR I think", item).reason is Reason.NO_ANSWER
+    assert grader("NR-AR", item) == 1.0
+    assert grader("Answer: none", {"target": []}) == 1.0  # "none" is the empty set, not a refusal
+
+
+_WORDS = st.sampled_from(["BBB+", "BBB-", "no", "yes", "idea", "not", "cannot", "tell", "maybe", "the", "is", "\n"])
+
+
+@given(st.lists(_WORDS | st.text(max_size=8), max_size=8).map(" ".join), st.sampled_from(["strict", "lenient"]))
+def test_unmarked_text_is_an_exact_label_or_no_answer(text: str, mode: str) -> None:
+    lowered = text.lower()
+    assume(not any(m in lowered for m in ("answer", "<", "{", "boxed")))
+    grader = LabelGrader(["BBB+", "BBB-"], {"BBB-": ["no"], "BBB+": ["yes"]}, mode=mode)
+    result = grader.explain(text, {"target": "BBB+"})
+    assert result.reason in (Reason.CORRECT, Reason.INCORRECT, Reason.NO_ANSWER), result
+    if result.reason is not Reason.NO_ANSWER:  # it was exactly a label: the same as stating it after a marker
+        stated = text.strip().rsplit("\n", 1)[-1]
+        marked = grader.explain(f"Answer: {stated}", {"target": "BBB+"})
+        assert (marked.score, marked.reason) == (result.score, result.reason)
+
+
+def test_boxed_labels() -> None:
+    assert BBB("Polar surface area is low, so $\\boxed{\\text{BBB+}}$", {"target": "BBB+"}) == 1.0
+    assert GENES("\\boxed{Dosage-Sensitive}", {"target": "sensitive"}) == 1.0
+    assert BBB.explain("\\boxed{BBB+ or BBB-}", {"target": "BBB+"}).reason is Reason.HEDGED

@@ -86,3 +86,11 @@ def test_valid_molecule() -> None:
 def test_bad_configuration(kwargs: dict[str, object], param: str) -> None:
     with pytest.raises(GraderError, match=param):
         MoleculeGrader(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("mode", ["strict", "lenient"])
+def test_refusals_are_no_answer(mode: str) -> None:
+    grader = MoleculeGrader(mode=mode)
+    for text in ("I cannot tell.", "unknown", "Answer: no idea", "I think it is ethanol"):
+        assert grader.explain(text, {"target": "CCO"}).reason is Reason.NO_ANSWER, text
+    assert grader("CCO", {"target": "CCO"}) == 1.0  # a bare SMILES is still an answer

@@ -132,3 +132,32 @@ def test_bad_items() -> None:
 def test_bad_configuration(kwargs: dict[str, object], param: str) -> None:
     with pytest.raises(GraderError, match=param):
         NumericGrader(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("mode", ["strict", "lenient"])
+@pytest.mark.parametrize(
+    ("text", "score", "reason"),
+    [
+        ("-3.2", 1.0, Reason.CORRECT),  # a bare number is the answer
+        ("-3.2 log(mol/L)", 1.0, Reason.CORRECT),
+        ("3.2e3", 0.0, Reason.INCORRECT),
+        ("I cannot tell.", 0.0, Reason.NO_ANSWER),
+        ("unknown", 0.0, Reason.NO_ANSWER),
+        ("I think it is around -3", 0.0, Reason.NO_ANSWER),  # unmarked prose, not just a number
+        ("Answer: unknown", 0.0, Reason.NO_ANSWER),  # a refusal after a marker
+        ("Answer: not sure, maybe -3", 0.0, Reason.NO_ANSWER),
+        ("Answer: about -3.2", 1.0, Reason.CORRECT),  # a marked answer may carry words
+        ("Answer: banana", 0.0, Reason.PARSE_ERROR),
+    ],
+)
+def test_unscorable_is_not_wrong(text: str, score: float, reason: Reason, mode: str) -> None:
+    grader = NumericGrader(abs_tol=0.5, decay="none", units=["log(mol/L)"], mode=mode)
+    result = grader.explain(text, {"target": -3.2})
+    assert (result.score, result.reason) == (score, reason), result
+
+
+def test_boxed_numbers() -> None:
+    grader = NumericGrader(abs_tol=0.01, units=["mol/L"])
+    assert grader("Hence the solubility is $\\boxed{-3.2}$.", {"target": -3.2}) == 1.0
+    assert grader("\\boxed{3.2 \\times 10^{-4}\\,\\text{mol/L}}", {"target": 3.2e-4}) == 1.0
+    assert grader.explain("\\boxed{-3.2} or maybe \\boxed{-1}", {"target": -3.2}).reason is Reason.CONFLICTING

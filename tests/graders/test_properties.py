@@ -98,11 +98,11 @@ def test_invariant_to_whitespace_and_reasoning(key: str) -> None:
     check()
 
 
-@given(st.sampled_from(BBB), st.sampled_from(["line", "tag", "json"]), reasoning)
+@given(st.sampled_from(BBB), st.sampled_from(["line", "tag", "json", "boxed"]), reasoning)
 def test_correct_label_scores_one_and_hedge_zero(label: str, form: str, thoughts: str) -> None:
     grader = GRADERS["label_strict"]
     other = BBB[1 - BBB.index(label)]
-    fmt = {"line": "Answer: {}", "tag": "<answer>{}</answer>", "json": "JSON"}[form]
+    fmt = {"line": "Answer: {}", "tag": "<answer>{}</answer>", "json": "JSON", "boxed": "So $\\boxed{{{}}}$."}[form]
     assert grader(f"{thoughts}\n{_state(label, fmt)}", {"target": label}) == 1.0
     assert grader(f"{thoughts}\n{_state(other, fmt)}", {"target": label}) == 0.0
     for hedge in (f"{label} or {other}", f"{other}/{label}", "both", f"either {label}", [label, other]):

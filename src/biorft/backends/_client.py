@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar, overload
+from typing import Any, Literal, TypeVar, overload
 from urllib.parse import urlsplit
 
 import openai
@@ -37,6 +37,7 @@ from biorft.backends._errors import (
 from biorft.backends._grader import GraderPayload, grader_payload
 from biorft.backends._job import JobHandle
 from biorft.backends._models import DEFAULT_MODEL, check_hyperparameters, check_model
+from biorft.backends._plan import PlannedUpload, SubmissionPlan
 from biorft.backends._redact import client_secrets, redact
 from biorft.backends._retry import RetryPolicy, call_with_retries
 from biorft.backends._state import FileRegistry, default_state_path
@@ -489,6 +490,7 @@ class OpenAIRFT:
         return run
 
     # -- jobs --------------------------------------------------------------------------------------------------
+    @overload
     def submit(
         self,
         data: Any,
@@ -502,7 +504,41 @@ class OpenAIRFT:
         allow_any_model: bool = False,
         validate_grader: bool = True,
         out_dir: str | Path | None = None,
-    ) -> JobHandle:
+        dry_run: Literal[False] = False,
+    ) -> JobHandle: ...
+
+    @overload
+    def submit(
+        self,
+        data: Any,
+        grader: Any = None,
+        model: str = DEFAULT_MODEL,
+        hyperparameters: Mapping[str, Any] | None = None,
+        suffix: str | None = None,
+        seed: int | None = None,
+        *,
+        metadata: Mapping[str, str] | None = None,
+        allow_any_model: bool = False,
+        validate_grader: bool = True,
+        out_dir: str | Path | None = None,
+        dry_run: Literal[True],
+    ) -> SubmissionPlan: ...
+
+    def submit(
+        self,
+        data: Any,
+        grader: Any = None,
+        model: str = DEFAULT_MODEL,
+        hyperparameters: Mapping[str, Any] | None = None,
+        suffix: str | None = None,
+        seed: int | None = None,
+        *,
+        metadata: Mapping[str, str] | None = None,
+        allow_any_model: bool = False,
+        validate_grader: bool = True,
+        out_dir: str | Path | None = None,
+        dry_run: bool = False,
+    ) -> JobHandle | SubmissionPlan:
         """Check everything locally, upload the data, and create a reinforcement fine-tuning job.
 
         Order: model and hyperparameters are checked, the grader passes the documented rules, both JSONL files
@@ -526,9 +562,12 @@ class OpenAIRFT:
             allow_any_model: Skip the model allow-list.
             validate_grader: Ask the service's grader validation endpoint first.
             out_dir: Where a ``Splits`` is exported (default: a new temporary folder, kept).
+            dry_run: Run every local check, then return the :class:`SubmissionPlan` (the exact job-create request,
+                the files with their sha256) instead of validating the grader with the service, uploading and
+                creating the job: no request is sent. Files uploaded earlier (local registry) keep their ids.
 
         Returns:
-            A :class:`JobHandle`; call ``.watch()`` to follow it.
+            A :class:`JobHandle`; call ``.watch()`` to follow it. With ``dry_run=True``, a :class:`SubmissionPlan`.
 
         Raises:
             UnsupportedModel: ``model`` is not on the allow-list.
@@ -538,6 +577,9 @@ class OpenAIRFT:
             FineTuningUnavailable: The account can no longer create fine-tuning jobs.
 
         Examples:
+            >>> plan = OpenAIRFT().submit("rft/bbbp", suffix="bbbp", dry_run=True)  # doctest: +SKIP
+            >>> [(f.role, f.sha256[:8], f.file_id) for f in plan.files]  # doctest: +SKIP
+            [('training_file', '3f2a9c1e', None), ('validation_file', '9b0d4e77', None)]
             >>> job = OpenAIRFT().submit("rft/bbbp", model="o4-mini-2025-04-16", suffix="bbbp")  # doctest: +SKIP
             >>> job.watch().fine_tuned_model  # doctest: +SKIP
             'ft:o4-mini-2025-04-16:acme:bbbp:AbC123'
@@ -554,25 +596,25 @@ class OpenAIRFT:
         for path in (train, valid):
             validate_rft_jsonl(path, payload).raise_for_problems()
         self._check_overlap(train, valid)
+        if dry_run:
+            files = (self._plan_upload("training_file", train), self._plan_upload("validation_file", valid))
+            request = self._job_request(
+                model,
+                files[0].file_id or files[0].placeholder,
+                files[1].file_id or files[1].placeholder,
+                payload.body,
+                hp,
+                meta,
+                suffix,
+                seed,
+            )
+            return SubmissionPlan(request, files, payload.name)
         self._warn_if_closed()
         if validate_grader:
             self.validate_grader(payload.body)
         train_id = self.upload(train)
         valid_id = self.upload(valid)
-        method: dict[str, Any] = {"type": "reinforcement", "reinforcement": {"grader": payload.body}}
-        if hp:
-            method["reinforcement"]["hyperparameters"] = hp
-        kwargs: dict[str, Any] = {
-            "model": model,
-            "training_file": train_id,
-            "validation_file": valid_id,
-            "method": method,
-            "metadata": meta,
-        }
-        if suffix is not None:
-            kwargs["suffix"] = suffix
-        if seed is not None:
-            kwargs["seed"] = seed
+        kwargs = self._job_request(model, train_id, valid_id, payload.body, hp, meta, suffix, seed)
         job = self._call(
             lambda: self.client.fine_tuning.jobs.create(**kwargs),
             f"creating the fine-tuning job (model {model})",
@@ -581,6 +623,48 @@ class OpenAIRFT:
         )
         log.info("created fine-tuning job %s (model %s, grader %r)", job.id, model, payload.name)
         return JobHandle(self, job.id, job)
+
+    @staticmethod
+    def _job_request(
+        model: str,
+        training_file: str,
+        validation_file: str,
+        grader: dict[str, Any],
+        hp: Mapping[str, Any],
+        meta: dict[str, str],
+        suffix: str | None,
+        seed: int | None,
+    ) -> dict[str, Any]:
+        """The keyword arguments of ``client.fine_tuning.jobs.create`` (one builder for real and dry runs)."""
+        method: dict[str, Any] = {"type": "reinforcement", "reinforcement": {"grader": grader}}
+        if hp:
+            method["reinforcement"]["hyperparameters"] = dict(hp)
+        kwargs: dict[str, Any] = {
+            "model": model,
+            "training_file": training_file,
+            "validation_file": validation_file,
+            "method": method,
+            "metadata": meta,
+        }
+        if suffix is not None:
+            kwargs["suffix"] = suffix
+        if seed is not None:
+            kwargs["seed"] = seed
+        return kwargs
+
+    def _plan_upload(self, role: str, path: Path) -> PlannedUpload:
+        """What :meth:`upload` would do with ``path``, found without any request (the local registry only)."""
+        data, stem = self._read_upload(path)
+        sha = _sha256(data)
+        file_id = None
+        try:
+            entry = self.registry.get(self._endpoint(), sha)  # builds a client from the environment at most
+        except BackendError:
+            entry = None  # no client configured: nothing is known about earlier uploads
+        if entry is not None and isinstance(entry.get("file_id"), str):
+            file_id = str(entry["file_id"])
+        lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+        return PlannedUpload(role, path, f"{stem}-{sha[:12]}.jsonl", sha, len(data), lines, file_id)
 
     @staticmethod
     def _metadata(extra: Mapping[str, str] | None) -> dict[str, str]:

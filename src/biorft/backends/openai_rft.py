@@ -41,6 +41,7 @@ from biorft.backends._errors import (
 from biorft.backends._job import JobHandle, JobSummary
 from biorft.backends._metrics import MetricPoint, RewardGapWarning
 from biorft.backends._models import DEFAULT_MODEL, RFT_MODELS
+from biorft.backends._plan import PlannedUpload, SubmissionPlan
 from biorft.backends._retry import RetryPolicy
 from biorft.backends._state import default_state_path
 
@@ -61,10 +62,12 @@ __all__ = [
     "NotFound",
     "OpenAIRFT",
     "PermissionDenied",
+    "PlannedUpload",
     "RateLimited",
     "RetryPolicy",
     "RewardGapWarning",
     "ServiceUnavailable",
+    "SubmissionPlan",
     "UnsupportedModel",
     "WatchTimeout",
     "default_state_path",

@@ -40,6 +40,7 @@ __all__ = ["RFTProblem", "RFTValidationReport", "grader_item_fields", "validate_
 
 ALLOWED_ROLES = frozenset({"system", "developer", "user"})
 _TEMPLATE = re.compile(r"\{\{\s*item\.([A-Za-z_][A-Za-z0-9_]*)")
+_DECLARATIONS = ("REQUIRED_FIELDS", "REFERENCED_FIELDS")  # declared item fields in a python grader, by priority
 
 
 @dataclass(frozen=True)
@@ -118,12 +119,42 @@ class RFTValidationReport:
         return "\n".join([head, *(f"  {p}" for p in self.problems), *(f"  warning: {w}" for w in self.warnings)])
 
 
+def _declared_fields(tree: ast.Module) -> set[str] | None:
+    """The fields a grader source declares as a top-level list literal, else ``None``.
+
+    biorft's exported graders write ``REQUIRED_FIELDS = ["target"]`` (and ``REFERENCED_FIELDS``, which includes the
+    optional ones); a foreign grader may declare either. ``REQUIRED_FIELDS`` wins.
+    """
+    declared: dict[str, set[str]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            name = node.targets[0].id
+            if name in _DECLARATIONS:
+                try:
+                    value = ast.literal_eval(node.value)
+                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                    continue
+                if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+                    declared[name] = set(value)
+    for name in _DECLARATIONS:
+        if name in declared:
+            return declared[name]
+    return None
+
+
 def _python_item_fields(source: str) -> set[str]:
-    """Keys a python grader reads with ``item["key"]`` (required); ``item.get("key")`` is optional, not listed."""
+    """Keys a python grader needs on every item.
+
+    A declaration (``REQUIRED_FIELDS = [...]``, else ``REFERENCED_FIELDS = [...]``, as biorft's exported graders
+    write) is used as is; otherwise keys read with ``item["key"]`` are required and ``item.get("key")`` is optional.
+    """
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
         raise GraderError(f"python grader source does not parse: line {exc.lineno}: {exc.msg}") from None
+    declared = _declared_fields(tree)
+    if declared is not None:
+        return declared
     names = {"item"}
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef) and node.name == "grade" and len(node.args.args) >= 2:
@@ -172,10 +203,13 @@ def _dict_item_fields(grader: Mapping[str, Any]) -> set[str]:
 def grader_item_fields(grader: object) -> frozenset[str]:
     r"""The item fields a grader needs on every line.
 
-    A biorft grader (anything with ``referenced_fields``) says so itself. For a grader dict (``grader.json``) the
-    fields are read from ``{{ item.<field> }}`` templates and, for python graders, from ``item["<field>"]``
-    subscripts in the source (``item.get(...)`` marks an optional field and is not required). A ``str`` or
-    :class:`~pathlib.Path` is read as a ``grader.json`` file.
+    A biorft grader says so itself: its exported source declares ``REQUIRED_FIELDS`` (the optional
+    ``known_labels`` of a multilabel grader is not required); any other object with ``referenced_fields`` is taken
+    at its word. For a grader dict (``grader.json``) the fields are read from ``{{ item.<field> }}`` templates and,
+    for python graders, from the source's ``REQUIRED_FIELDS = [...]`` / ``REFERENCED_FIELDS = [...]`` declaration
+    (biorft's exported graders carry one), else from ``item["<field>"]`` subscripts in the source
+    (``item.get(...)`` marks an optional field and is not required). A ``str`` or :class:`~pathlib.Path` is read
+    as a ``grader.json`` file.
 
     Args:
         grader: A grader object, a grader dict, a path to ``grader.json``, or None.
@@ -195,6 +229,14 @@ def grader_item_fields(grader: object) -> frozenset[str]:
         return frozenset()
     fields = getattr(grader, "referenced_fields", None)
     if fields is not None:
+        to_source = getattr(grader, "to_source", None)
+        if callable(to_source):
+            try:
+                declared = _declared_fields(ast.parse(str(to_source())))
+            except (SyntaxError, ValueError):
+                declared = None
+            if declared is not None:
+                return frozenset(declared)
         return frozenset(str(f) for f in fields)
     if isinstance(grader, str | Path):
         path = Path(grader)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import json
 from importlib import resources
 from typing import Any
 
@@ -17,7 +18,14 @@ from biorft._version import __version__
 from biorft.errors import GraderError
 from biorft.graders._rt import MODULES
 
-__all__ = ["OPENAI_IMAGE_TAG", "OPENAI_SOURCE_LIMIT", "grader_source", "openai_python_grader", "runtime_source"]
+__all__ = [
+    "OPENAI_IMAGE_TAG",
+    "OPENAI_SOURCE_LIMIT",
+    "grader_source",
+    "item_fields",
+    "openai_python_grader",
+    "runtime_source",
+]
 
 OPENAI_IMAGE_TAG = "2025-05-08"
 """The OpenAI grader image whose packages (rdkit 2024.9.6, numpy 2.2.4, ...) the exported graders are tested under."""
@@ -87,6 +95,33 @@ def runtime_source() -> str:
     return "\n\n".join(parts)
 
 
+def item_fields(config: Any) -> tuple[list[str], list[str]]:
+    """The item keys a grader configuration reads: ``(required, optional)``, each sorted.
+
+    Every scoring node's ``target_field`` is required on every item; a set grader's ``known_field`` (the measured
+    labels) is optional. Format and validity graders read no item field.
+
+    Examples:
+        >>> item_fields({"type": "gate", "gate": {"type": "format"},
+        ...              "grader": {"type": "set", "target_field": "target", "known_field": "known_labels"}})
+        (['target'], ['known_labels'])
+    """
+    required: set[str] = set()
+    optional: set[str] = set()
+    stack = [config]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("target_field"), str):
+                required.add(node["target_field"])
+            if isinstance(node.get("known_field"), str):
+                optional.add(node["known_field"])
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return sorted(required), sorted(optional - required)
+
+
 def grader_source(name: str, config_json: str) -> str:
     """The complete exported module for one grader configuration (JSON text, canonical form).
 
@@ -106,6 +141,7 @@ def grader_source(name: str, config_json: str) -> str:
         '"""\n\n'
         "from __future__ import annotations\n\n"
     )
+    required, optional = item_fields(json.loads(config_json))
     footer = f'''
 
 # ---- grader configuration and entry points ----
@@ -113,6 +149,13 @@ import json as _json
 
 CONFIG = _json.loads({config_json!r})
 _SCORER = build(CONFIG)
+
+# biorft: item fields, machine-readable (biorft.export.validate_rft_jsonl reads these two literals)
+REQUIRED_FIELDS = {json.dumps(required)}
+"""Item keys every RFT JSONL line needs: grade() reads them."""
+OPTIONAL_FIELDS = {json.dumps(optional)}
+"""Item keys grade() reads when present (e.g. the measured labels of a multilabel example)."""
+REFERENCED_FIELDS = REQUIRED_FIELDS + OPTIONAL_FIELDS
 
 
 def grade(sample, item):

@@ -9,7 +9,7 @@ from biorft.graders._base import MODES, check_choice
 from biorft.graders._result import Reason
 from biorft.graders._rt.engine import resolve
 from biorft.graders._rt.extract import extract
-from biorft.graders._rt.text import norm_strong
+from biorft.graders._rt.text import is_refusal, norm_strong
 
 __all__ = ["ExtractedAnswer", "extract_answer"]
 
@@ -24,7 +24,7 @@ class ExtractedAnswer:
         detail: Why no answer was chosen, when ``reason`` is set.
         confidence: The stated confidence in [0, 1], if any.
         candidates: Every stated answer in text order as ``(form, value)``; form is ``"json"``, ``"tag"``,
-            ``"line"``, ``"output_json"`` or ``"bare"``.
+            ``"line"``, ``"output_json"``, ``"boxed"`` or ``"bare"``.
     """
 
     answer: Any
@@ -35,6 +35,8 @@ class ExtractedAnswer:
 
 
 def _same(value: Any) -> tuple[Any, str, str]:
+    if isinstance(value, str) and is_refusal(value):
+        return None, "no_answer", f"the answer declines to answer: {value!r}"
     return (norm_strong(value) if isinstance(value, str) else repr(value)), "", ""
 
 

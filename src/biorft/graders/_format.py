@@ -10,9 +10,9 @@ from biorft.graders._base import MODES, Grader, check_choice
 
 __all__ = ["SOURCES", "FormatGrader"]
 
-SOURCES = ("json", "tag", "line", "output_json", "bare")
+SOURCES = ("json", "tag", "line", "output_json", "boxed", "bare")
 """Answer forms: JSON ``{"answer": ...}`` in the text, ``<answer>`` tags, an ``Answer:`` line, structured output
-(``sample["output_json"]``), a one-line bare answer."""
+(``sample["output_json"]``), a LaTeX ``\\boxed{...}``, a one-line bare answer."""
 
 
 class FormatGrader(Grader):
@@ -23,7 +23,8 @@ class FormatGrader(Grader):
     :class:`~biorft.graders.Gate` or as a small shaping term in :class:`~biorft.graders.WeightedSum`.
 
     Args:
-        sources: Accepted forms, any of ``"json"``, ``"tag"``, ``"line"``, ``"output_json"``, ``"bare"``.
+        sources: Accepted forms, any of ``"json"``, ``"tag"``, ``"line"``, ``"output_json"``, ``"boxed"``,
+            ``"bare"``.
         mode: ``"strict"`` or ``"lenient"``.
         name: Grader name (defaults to ``"format"``).
 

@@ -8,7 +8,9 @@ model output. Node types: ``label``, ``set``, ``number``, ``molecule``, ``valid_
 
 Strict mode needs every stated answer to mean the same thing (``Answer: 0.5`` and ``{"answer": 0.50}`` agree;
 ``Answer: A`` then ``Answer: B`` conflict and score 0); lenient mode takes the last answer that parses and, when no
-answer marker is present, the last line of the output.
+answer marker is present, the last line of the output if it is exactly an answer. Text stated without any marker
+(a one-line output, that last line) counts only when it is exactly a label / number / SMILES; anything else has no
+answer (reason ``no_answer``), never a wrong one.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from biorft.graders._rt.extract import Extraction, extract
-from biorft.graders._rt.labels import LabelTable, match_label, match_label_set, set_score
+from biorft.graders._rt.labels import LabelTable, exact_label_set, match_label, match_label_set, set_score
 from biorft.graders._rt.molecules import (
     MolRecord,
     molecule_score,
@@ -27,7 +29,7 @@ from biorft.graders._rt.molecules import (
     reference_molecule,
     smiles_text,
 )
-from biorft.graders._rt.numbers import NumericRule, parse_number, units_pattern
+from biorft.graders._rt.numbers import NumericRule, exact_number, parse_number, units_pattern
 from biorft.graders._rt.text import clip, norm_strong
 
 
@@ -49,15 +51,26 @@ _NO_ANSWER_DETAIL = (
 )
 
 
-def resolve(ext: Extraction, lenient: bool, parse: Parse) -> tuple[Any, str, Any, str, float | None]:
+def resolve(
+    ext: Extraction, lenient: bool, parse: Parse, exact: Parse | None = None
+) -> tuple[Any, str, Any, str, float | None]:
     """Choose the answer of ``ext`` under the mode: ``(parsed, reason, raw answer, detail, confidence)``.
 
-    ``parse`` maps a raw answer to ``(parsed, reason, detail)``; reason ``""`` means it parsed.
+    ``parse`` maps a raw answer to ``(parsed, reason, detail)``; reason ``""`` means it parsed. ``exact`` (when
+    given) reads text stated without any answer marker (a bare one-line output; in lenient mode the last line): it
+    accepts only text that is exactly an answer (a label, a number), and whatever it rejects has no answer rather
+    than a wrong one ("unscorable is not wrong").
     """
     candidates = ext.candidates
+    if exact is not None and len(candidates) == 1 and candidates[0].source == "bare":
+        bare = candidates[0].value
+        parsed, reason, detail = exact(bare)
+        if reason:
+            return None, "no_answer", None, f"{_NO_ANSWER_DETAIL} ({detail})", ext.confidence
+        return parsed, "", bare, "", ext.confidence
     if not candidates:
         if lenient and ext.fallback is not None:
-            parsed, reason, detail = parse(ext.fallback)
+            parsed, reason, detail = (exact or parse)(ext.fallback)
             if not reason:
                 return parsed, "", ext.fallback, "", ext.confidence
         return None, "no_answer", None, ext.note or _NO_ANSWER_DETAIL, ext.confidence
@@ -104,12 +117,15 @@ def _label(cfg: dict[str, Any]) -> Scorer:
     def parse(value: Any) -> tuple[Any, str, str]:
         return match_label(table, value, lenient)
 
+    def exact(value: Any) -> tuple[Any, str, str]:
+        return match_label(table, value, False)
+
     def score(ext: Extraction, item: Any) -> Outcome:
         target = _target(item, field)
         gold = table.lookup_cached(target) if isinstance(target, str) else None
         if gold is None:
             return _bad_item(field, f"is {clip(target)}, not one of the labels {table.labels}")
-        label, reason, raw, detail, conf = resolve(ext, lenient, parse)
+        label, reason, raw, detail, conf = resolve(ext, lenient, parse, exact)
         if reason:
             return Outcome(0.0, reason, raw, detail, conf)
         if label == gold:
@@ -127,6 +143,9 @@ def _label_set(cfg: dict[str, Any]) -> Scorer:
     def parse(value: Any) -> tuple[Any, str, str]:
         return match_label_set(table, value, lenient)
 
+    def exact(value: Any) -> tuple[Any, str, str]:
+        return exact_label_set(table, value)
+
     def score(ext: Extraction, item: Any) -> Outcome:
         target = _target(item, field)
         if isinstance(target, str):
@@ -140,7 +159,7 @@ def _label_set(cfg: dict[str, Any]) -> Scorer:
         known_set = None
         if isinstance(known, list):
             known_set = frozenset(k2 for k2 in (table.lookup(k) for k in known if isinstance(k, str)) if k2)
-        predicted, reason, raw, detail, conf = resolve(ext, lenient, parse)
+        predicted, reason, raw, detail, conf = resolve(ext, lenient, parse, exact)
         if reason:
             return Outcome(0.0, reason, raw, detail, conf)
         value, detail = set_score(predicted, frozenset(g for g in gold_labels if g), known_set, metric)
@@ -161,13 +180,16 @@ def _number(cfg: dict[str, Any]) -> Scorer:
     def parse(value: Any) -> tuple[Any, str, str]:
         return parse_number(value, units, lenient)
 
+    def exact(value: Any) -> tuple[Any, str, str]:
+        return exact_number(value, units)
+
     def score(ext: Extraction, item: Any) -> Outcome:
         target = _target(item, field)
         if isinstance(target, bool) or not isinstance(target, (int, float)) or not math.isfinite(target):
             return _bad_item(field, f"is {clip(target)}, not a finite number")
         if log_scale and target <= 0:
             return _bad_item(field, f"is {target!r}, which has no logarithm (scale='log')")
-        number, reason, raw, detail, conf = resolve(ext, lenient, parse)
+        number, reason, raw, detail, conf = resolve(ext, lenient, parse, exact)
         if reason:
             return Outcome(0.0, reason, raw, detail, conf)
         value, why, detail = rule.score(number, float(target))
@@ -201,7 +223,8 @@ def _molecule(cfg: dict[str, Any]) -> Scorer:
         if reference is None:
             return _bad_item(field, f"holds a SMILES that RDKit cannot parse: {clip(target)!r}")
         records: dict[str, MolRecord] = {}
-        canonical, reason, raw, detail, conf = resolve(ext, lenient, _molecule_parse(lenient, records))
+        parse, exact = _molecule_parse(lenient, records), _molecule_parse(False, records)
+        canonical, reason, raw, detail, conf = resolve(ext, lenient, parse, exact)
         if reason:
             return Outcome(0.0, reason, raw, detail, conf)
         value, why, detail = molecule_score(records[canonical], reference, cfg)
@@ -215,7 +238,8 @@ def _valid_molecule(cfg: dict[str, Any]) -> Scorer:
 
     def score(ext: Extraction, item: Any) -> Outcome:
         records: dict[str, MolRecord] = {}
-        _, reason, raw, detail, conf = resolve(ext, lenient, _molecule_parse(lenient, records))
+        parse, exact = _molecule_parse(lenient, records), _molecule_parse(False, records)
+        _, reason, raw, detail, conf = resolve(ext, lenient, parse, exact)
         if reason:
             return Outcome(0.0, reason, raw, detail, conf)
         return Outcome(1.0, "correct", raw, "a valid molecule", conf)

@@ -1,13 +1,16 @@
-"""Answer extraction: every answer a model output states, in text order, found in linear time.
+r"""Answer extraction: every answer a model output states, in text order, found in linear time.
 
 Sources, in the order they are consulted:
 
 1. ``sample["output_json"]`` (structured outputs): its ``"answer"`` field is the one answer;
 2. the whole output being one JSON object (also inside a single ```` ```json ```` fence): its ``"answer"``;
 3. otherwise a scan of the text for ``<answer>...</answer>`` tags, ``Answer: ...`` lines (also ``Final answer:``,
-   markdown-decorated, after the end of a sentence on the same line, or with the answer on the next line) and JSON
-   objects holding an ``"answer"`` key (fenced or inline, the last one included);
-4. a one-line output with none of those markers is itself the answer (``"bare"``).
+   markdown-decorated, after the end of a sentence on the same line, or with the answer on the next line), JSON
+   objects holding an ``"answer"`` key (fenced or inline, the last one included) and LaTeX ``\boxed{...}``
+   answers (math-tuned models answer that way; ``\text{...}`` and ``$`` inside are unwrapped; a ``\boxed``
+   inside a tag or answer line is that answer);
+4. a one-line output with none of those markers is itself the answer (``"bare"``); graders count it only when it
+   is exactly an answer.
 
 Every scan is a precompiled regular expression without nested quantifiers or a bounded ``str.find`` /
 ``json.JSONDecoder.raw_decode`` loop, so a 1 MB output costs a few milliseconds. At most :data:`MAX_CANDIDATES`
@@ -32,7 +35,7 @@ MAX_CANDIDATES = 64
 _JSON_LOOKBACK = 8192  # how far before an "answer" key the opening brace of its object may be
 _JSON_MAX_OBJECT = 65536  # longest JSON answer object considered, in characters
 _JSON_BRACE_TRIES = 8  # opening braces tried per "answer" key
-_BARE_MAX = 1000  # longest one-line output accepted as a bare answer
+_BARE_MAX = 200  # longest one-line output (or last line, lenient) read as an answer stated without a marker
 
 _DECODER = json.JSONDecoder()
 _JSON_KEY_RE = re.compile(r'"answer"\s*:', re.IGNORECASE)
@@ -49,6 +52,21 @@ _CONFIDENCE_RE = re.compile(
     r"^[ \t>*#_-]*confidence[ \t*_]*[:\uff1a][ \t*_]*([0-9.]+)[ \t]*(%?)", re.IGNORECASE | re.MULTILINE
 )
 _CONFIDENCE_KEYS = ("confidence", "probability")
+_BOXED_RE = re.compile(r"\\(?:boxed|fbox)[ \t]*\{")
+_BOXED_MAX = 1000  # longest boxed answer read, in characters (the closing brace must come within this)
+_BRACE_RE = re.compile(r"[{}]")
+_LATEX_WRAP_RE = re.compile(r"\\(?:text|textbf|textit|texttt|mathrm|mathbf|mathit|mathtt|operatorname|mbox)[ \t]*\{")
+_LATEX_SYMBOLS = (
+    ("\\times", "\u00d7"),
+    ("\\cdot", "\u00b7"),
+    ("\\pm", "\u00b1"),
+    ("\\%", "%"),
+    ("\\,", " "),
+    ("\\;", " "),
+    ("\\:", " "),
+    ("\\!", ""),
+    ("\\ ", " "),
+)
 
 
 class Candidate(NamedTuple):
@@ -106,6 +124,10 @@ def _answer_of(obj: dict[Any, Any]) -> tuple[bool, Any, float | None]:
                 break
         else:
             return False, None, None
+    if isinstance(value, str) and "\\" in value:
+        boxed = _boxed(value)
+        if boxed:
+            value = boxed[-1][1]
     confidence = None
     for key in _CONFIDENCE_KEYS:
         if key in obj:
@@ -128,9 +150,48 @@ def _whole_json(text: str) -> dict[Any, Any] | None:
     return obj if isinstance(obj, dict) else None
 
 
+def _closing_brace(text: str, start: int) -> int:
+    """Index of the ``}`` closing a group opened just before ``start``, within ``_BOXED_MAX`` characters, or -1."""
+    depth = 1
+    for match in _BRACE_RE.finditer(text, start, start + _BOXED_MAX):
+        depth += 1 if match.group() == "{" else -1
+        if depth == 0:
+            return match.start()
+    return -1
+
+
+def _unlatex(inner: str) -> str:
+    r"""A boxed answer as plain text: ``\text{BBB+}`` -> ``BBB+``, ``3.2 \times 10^{-4}`` -> ``3.2 × 10^-4``."""
+    text = _LATEX_WRAP_RE.sub("", inner)
+    for command, plain in _LATEX_SYMBOLS:
+        if command in text:
+            text = text.replace(command, plain)
+    return text.replace("{", "").replace("}", "").replace("$", "").strip()
+
+
+def _boxed(text: str) -> list[tuple[int, str]]:
+    r"""The closed ``\boxed{...}`` answers of ``text`` as ``(start, answer)``: the last ``MAX_CANDIDATES + 1``.
+
+    Finding the openings is one regex pass; each of the (bounded number of) kept ones scans at most ``_BOXED_MAX``
+    characters for its closing brace, so the cost is linear in the text. More than ``MAX_CANDIDATES`` marks an
+    overflow for the caller.
+    """
+    opens = list(_BOXED_RE.finditer(text))
+    out = []
+    for match in opens[-(MAX_CANDIDATES + 1) :]:
+        close = _closing_brace(text, match.end())
+        if close >= 0:
+            out.append((match.start(), _unlatex(text[match.end() : close])))
+    return out
+
+
 def _inline_value(raw: str) -> tuple[Any, float | None]:
-    """The answer inside a tag or after ``Answer:``: unwraps ``{"answer": ...}`` and a repeated ``Answer:``."""
+    r"""The answer in a tag or after ``Answer:``: unwraps ``{"answer": ...}``, ``Answer:`` and the last ``\boxed``."""
     value = raw.strip()
+    if "\\" in value:
+        boxed = _boxed(value)
+        if boxed:
+            value = boxed[-1][1]
     if value.startswith("{") and value.endswith("}"):
         obj = json_or_none(value)
         if isinstance(obj, dict):
@@ -174,6 +235,19 @@ def _json_candidates(text: str, spans: list[tuple[int, int]]) -> tuple[list[Cand
                     break
             brace = text.rfind("{", low, brace)
     return out, overflow
+
+
+def _inside_json(text: str, json_starts: list[int], pos: int) -> bool:
+    """Whether ``pos`` lies inside one of the JSON answer objects starting at ``json_starts`` (a string value)."""
+    i = bisect.bisect_right(json_starts, pos) - 1
+    if i < 0:
+        return False
+    brace = json_starts[i]
+    try:
+        _, end = _DECODER.raw_decode(text[brace : brace + _JSON_MAX_OBJECT])
+    except (ValueError, RecursionError):
+        return False
+    return pos < brace + end
 
 
 def extract(sample: Any) -> Extraction:
@@ -239,6 +313,18 @@ def extract(sample: Any) -> Extraction:
     spans.sort()
     json_found, overflow = _json_candidates(text, spans)
     candidates.extend(json_found)
+    if "\\" in text:
+        boxed = _boxed(text)
+        overflow = overflow or len(boxed) > MAX_CANDIDATES
+        span_starts = [a for a, _ in spans]
+        json_starts = [c.pos for c in json_found]
+        for start, value in boxed:
+            i = bisect.bisect_right(span_starts, start) - 1
+            if i >= 0 and spans[i][0] <= start < spans[i][1]:
+                continue  # inside a tag / answer line, which read it already
+            if json_starts and _inside_json(text, json_starts, start):
+                continue
+            candidates.append(Candidate("boxed", start, value, None))
     candidates.sort(key=lambda c: c.pos)
     if len(candidates) > MAX_CANDIDATES:
         overflow = True

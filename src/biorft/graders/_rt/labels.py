@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from biorft.graders._rt.text import clip, json_or_none, norm_loose, norm_strong
+from biorft.graders._rt.text import clip, is_refusal, json_or_none, norm_loose, norm_strong
 
 _HEDGE_WORDS = frozenset({"both", "either"})
 _NEGATIONS = frozenset({"not", "non", "no", "never"})
@@ -121,6 +121,8 @@ class LabelTable:
         label = self.lookup(text)
         if label is not None:
             return label, "", ""
+        if is_refusal(text):
+            return None, "no_answer", f"the answer declines to answer: {clip(text)!r}"
         found, tokens = self.mentioned(text)
         if len(found) >= 2:
             return None, "hedged", f"the answer names several labels: {sorted(found)}"
@@ -182,6 +184,8 @@ def match_label_set(table: LabelTable, value: Any, lenient: bool) -> tuple[froze
         whole = table.lookup(value)
         if whole is not None:
             return frozenset((whole,)), "", ""
+        if is_refusal(value):
+            return None, "no_answer", f"the answer declines to answer: {clip(value)!r}"
         collapsed = " ".join(value.replace("\n", ",").split())
         parts: list[Any] = [p for p in _SET_SPLIT_RE.split(collapsed) if p.strip()]
     elif isinstance(value, list):
@@ -203,6 +207,14 @@ def match_label_set(table: LabelTable, value: Any, lenient: bool) -> tuple[froze
                 label = next(iter(found))
         out.add(label if label is not None else "?" + norm_strong(entry))
     return frozenset(out), "", ""
+
+
+def exact_label_set(table: LabelTable, value: Any) -> tuple[frozenset[str] | None, str, str]:
+    """:func:`match_label_set` in strict mode, accepting only answers whose every entry is exactly a label."""
+    labels, reason, detail = match_label_set(table, value, False)
+    if labels is not None and any(label.startswith("?") for label in labels):
+        return None, "no_answer", f"{clip(value)!r} is not exactly a list of labels"
+    return labels, reason, detail
 
 
 def set_score(

@@ -14,6 +14,8 @@ from __future__ import annotations
 import functools
 from typing import Any, NamedTuple
 
+from biorft.graders._rt.text import is_refusal
+
 MAX_SMILES = 2000
 """Longer answers are not parsed (no real answer molecule needs that many characters)."""
 
@@ -61,6 +63,8 @@ def smiles_text(value: Any, lenient: bool) -> tuple[str | None, str, str]:
         text = text[7:].strip(_SMILES_STRIP)
     if not text:
         return None, "no_answer", "the answer is empty"
+    if is_refusal(text):
+        return None, "no_answer", "the answer declines to answer"
     if len(text) > MAX_SMILES:
         return None, "invalid_molecule", f"the answer is {len(text)} characters long, not a SMILES string"
     words = text.split()

@@ -18,7 +18,7 @@ import re
 import unicodedata
 from typing import Any
 
-from biorft.graders._rt.text import clip
+from biorft.graders._rt.text import clip, is_refusal
 
 _MINUS_CHARS = "\u2212\u2012\u2013\u2014\u2010\u2011\ufe63\uff0d"
 _MINUS_TABLE = str.maketrans(dict.fromkeys(_MINUS_CHARS, "-") | {"\u00a0": " ", "\u2009": " ", "\u202f": " "})
@@ -30,6 +30,7 @@ _NUMBER_RE = re.compile(r"(?<![\w.])[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?",
 _TIMES_TEN_RE = re.compile(r" ?(?:x|\*|\u00d7|\u00b7|\u22c5) ?10 ?(?:\^|\*\*)? ?([+-]?\d{1,4})(?![\d.])", re.IGNORECASE)
 _SPECIAL_RE = re.compile(r"(?<![a-z])(nan|[+-]?inf(?:inity)?)(?![a-z])", re.IGNORECASE)
 _MAX_NUMBER_TEXT = 10000
+_WORD_RE = re.compile(r"[^\W\d_]{2,}")  # two letters in a row: a word, not a number's "e" or "x"
 
 
 def units_pattern(units: list[str]) -> re.Pattern[str] | None:
@@ -63,6 +64,8 @@ def parse_number(value: Any, units: re.Pattern[str] | None, lenient: bool) -> tu
     plain = value.strip()
     if _PLAIN_RE.fullmatch(plain) and (units is None or units.search(plain) is None):
         return _finite(float(plain), plain)  # quick path: exactly what the full parse below reads
+    if is_refusal(plain):
+        return None, "no_answer", f"the answer declines to answer: {clip(value)!r}"
     text = value if value.isascii() else unicodedata.normalize("NFKC", value).translate(_MINUS_TABLE)
     if units is not None:
         text = units.sub(" ", text)
@@ -91,6 +94,19 @@ def parse_number(value: Any, units: re.Pattern[str] | None, lenient: bool) -> tu
     if rest and not lenient:
         return None, "hedged", f"the answer holds several numbers: {clip(value)!r}"
     return _finite(float(mantissa), mantissa)
+
+
+def exact_number(value: Any, units: re.Pattern[str] | None) -> tuple[float | None, str, str]:
+    """:func:`parse_number` in strict mode, accepting only text that is a number (plus configured units).
+
+    Used for outputs with no answer marker: ``"-3.2"``, ``"3.2e-4 mol/L"`` and ``"3.2 × 10^-4"`` are numbers,
+    ``"I think it is 3"`` is not (a word besides the units), so it has no answer rather than a wrong one.
+    """
+    if isinstance(value, str):
+        text = units.sub(" ", value) if units is not None else value
+        if _WORD_RE.search(_SPECIAL_RE.sub(" ", text)) is not None:
+            return None, "no_answer", f"{clip(value)!r} is not just a number"
+    return parse_number(value, units, False)
 
 
 def _drop_separators(match: re.Match[str]) -> str:

@@ -20,6 +20,19 @@ from typing import Any
 # Characters stripped from both ends of an answer: whitespace, quotes, markdown emphasis / code, sentence punctuation.
 _TOKEN_RE = re.compile(r"[^\W_]+")
 _STRIP_CHARS = " \t\r\n\f\v\"'`*_.,;:!?\u00a0\u2018\u2019\u201c\u201d\u00ab\u00bb"
+# A refusal to answer, read on the loose form (lower case, punctuation as spaces) of at most _REFUSAL_MAX characters:
+# an optional apology / "I", then a phrase that says the answer is not known. Anchored, no nested quantifiers.
+_REFUSAL_RE = re.compile(
+    r"(?:sorry |unfortunately )?(?:i |we |it )?(?:am |is |are )?(?:"
+    r"no idea|unknown|unsure|not sure|uncertain|undetermined|indeterminate|unclear|not known|"
+    r"(?:do|did) ?n ?o?t know|dont know|don t know|"
+    r"(?:can ?not|can t|cant|could ?not|couldn t|am unable to|unable to|is impossible to|impossible to) "
+    r"(?:tell|say|determine|decide|answer|know|predict|be determined|be sure)|"
+    r"cannot be determined|can t be determined|not enough (?:information|data)|insufficient (?:information|data)|"
+    r"no answer|none of the above|pass|skip"
+    r")(?: |$)"
+)
+_REFUSAL_MAX = 300
 
 
 def nfkc_casefold(text: str) -> str:
@@ -44,6 +57,16 @@ def loose_tokens(text: str) -> list[str]:
 def norm_loose(text: str) -> str:
     """The folded text with punctuation, hyphens and underscores turned into single spaces."""
     return " ".join(loose_tokens(text))
+
+
+def is_refusal(text: str) -> bool:
+    """Whether ``text`` declines to answer (``"No idea"``, ``"I cannot tell."``, ``"unknown"``, ``"not sure, ..."``).
+
+    Callers check their exact vocabulary first, so a task whose label is ``"unknown"`` still matches it.
+    """
+    if len(text) > _REFUSAL_MAX:
+        return False
+    return _REFUSAL_RE.match(norm_loose(text)) is not None
 
 
 def clip(value: Any, limit: int = 60) -> str:
