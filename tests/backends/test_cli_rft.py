@@ -164,3 +164,23 @@ def test_validate_strict_fails_on_warnings(tmp_path: Path, capsys: pytest.Captur
     assert main(["validate", str(path)]) == 0
     assert main(["validate", "--strict", str(path)]) == 1
     assert f"{path}:2: warning: id: duplicate id 't-0'" in capsys.readouterr().out
+
+
+def test_submit_dry_run_prints_the_request_and_sends_nothing(
+    fake: FakeOpenAI,
+    export_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
+    monkeypatch.setenv("BIORFT_CACHE_DIR", str(tmp_path / "cache"))
+    assert main(["rft", "submit", str(export_dir), "--dry-run", "--hp", "n_epochs=2"]) == 0
+    request = json.loads(capsys.readouterr().out)
+    reinforcement = request["method"]["reinforcement"]
+    assert request["method"]["type"] == "reinforcement"
+    assert request["training_file"] != request["validation_file"]
+    assert reinforcement["hyperparameters"] == {"n_epochs": 2}
+    assert reinforcement["grader"]["name"] == json.loads((export_dir / "grader.json").read_text())["name"]
+    assert fake.requests == []

@@ -38,6 +38,11 @@ def register(sub: Any) -> None:
     s.add_argument("--seed", type=int, help="the job's seed")
     s.add_argument("--allow-any-model", action="store_true", help="skip biorft's RFT model allow-list")
     s.add_argument("--skip-grader-check", action="store_true", help="do not call the grader validation endpoint")
+    s.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="run every local check and print the job request as JSON (grader source shortened); upload and create nothing",
+    )
     s.add_argument("--watch", action="store_true", help="follow the job after creating it")
     s.add_argument("--poll", type=float, default=10.0, help="with --watch: seconds between polls")
     s.add_argument("--no-progress", action="store_true", help="with --watch: log events instead of a progress bar")
@@ -98,16 +103,18 @@ def run_submit(args: argparse.Namespace) -> int:
         data = (Path(args.data), Path(args.valid))
     elif not Path(args.data).is_dir():
         raise BackendError(f"{args.data} is not a folder: pass an export folder, or a training file with --valid")
-    job = _rft(args).submit(
-        data,
-        grader=args.grader,
-        model=args.model,
-        hyperparameters=_hyperparameters(args.hp) or None,
-        suffix=args.suffix,
-        seed=args.seed,
-        allow_any_model=args.allow_any_model,
-        validate_grader=not args.skip_grader_check,
-    )
+    options: dict[str, Any] = {
+        "grader": args.grader,
+        "model": args.model,
+        "hyperparameters": _hyperparameters(args.hp) or None,
+        "suffix": args.suffix,
+        "seed": args.seed,
+        "allow_any_model": args.allow_any_model,
+    }
+    if args.dry_run:
+        print(_rft(args).submit(data, **options, dry_run=True).to_json())
+        return 0
+    job = _rft(args).submit(data, **options, validate_grader=not args.skip_grader_check)
     print(job.id)
     if args.watch:
         return _finish(job.watch(poll=args.poll, progress=not args.no_progress))
