@@ -41,7 +41,7 @@ def register(sub: Any) -> None:
     s.add_argument(
         "--dry-run",
         action="store_true",
-        help="run every local check and print the job request as JSON (grader source shortened); upload and create nothing",
+        help="run every local check and print the job request as JSON; upload and create nothing",
     )
     s.add_argument("--watch", action="store_true", help="follow the job after creating it")
     s.add_argument("--poll", type=float, default=10.0, help="with --watch: seconds between polls")
