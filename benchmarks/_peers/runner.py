@@ -189,12 +189,12 @@ def _reference_chunk(chunk: list[str]) -> list[tuple[str | None, ...]]:
                 rows.append((None, None, None, None, None))
                 continue
             std = chem.standardize(raw)
-            raw_iso = chem.murcko_scaffold(raw)
+            raw_iso = chem.murcko_scaffold(raw, stereo=True)
             raw_noiso = generic(raw)
             if std is None:
                 rows.append((raw_iso, raw_noiso, None, None, None))
                 continue
-            rows.append((raw_iso, raw_noiso, chem.murcko_scaffold(std), generic(std), chem.inchikey(std)))
+            rows.append((raw_iso, raw_noiso, chem.murcko_scaffold(std, stereo=True), generic(std), chem.inchikey(std)))
     return rows
 
 
