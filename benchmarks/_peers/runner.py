@@ -153,22 +153,36 @@ def biorft_profile(args: argparse.Namespace) -> dict[str, Any]:
     os.unlink(fh.name)
     stats: Any = pstats.Stats(prof)
     total = max(stats.total_tt, 1e-9)
-    wanted = {
-        "parse": "RDKit parse (MolFromSmiles) via chem.parse",
-        "standardize": "chem.standardize (fragment count, charge scan, LargestFragmentChooser, Uncharger)",
-        "inchikey": "chem.inchikey (MolToInchiKey)",
-        "canonical_smiles": "chem.canonical_smiles (MolToSmiles)",
-        "murcko_scaffold": "chem.murcko_scaffold (GetScaffoldForMol + MolToSmiles)",
-        "split_dataset": "split('scaffold')",
+    # chem's per-molecule pipeline (_standardize_uncached) calls RDKit directly; attribute each RDKit call to its
+    # step by name and caller (MolToSmiles from the pipeline = canonical SMILES, from _scaffold = the scaffold).
+    labels = {
+        "parse": "RDKit parse (MolFromSmiles)",
+        "standardize": "chem._standardize (LargestFragmentChooser, Uncharger where the text has '.' or a charge)",
+        "inchikey": "InChIKey (MolToInchiKey)",
+        "canonical": "canonical SMILES (MolToSmiles)",
+        "scaffold": "chem._scaffold (ring check, GetScaffoldForMol + MolToSmiles)",
+        "split": "split('scaffold')",
     }
-    cum = dict.fromkeys(wanted.values(), 0.0)
+    cum = dict.fromkeys(labels.values(), 0.0)
     hot: list[tuple[float, str]] = []
-    for (file, _line, func), (_cc, _nc, tt, ct, _callers) in stats.stats.items():
-        if "biorft" in file and func in wanted:
-            cum[wanted[func]] += ct
+    for (file, _line, func), (_cc, _nc, tt, ct, callers) in stats.stats.items():
+        key = None
+        if "biorft" in file and func in ("_standardize", "_scaffold", "split_dataset"):
+            key = {"_standardize": "standardize", "_scaffold": "scaffold", "split_dataset": "split"}[func]
+        elif func == "MolToInchiKey" and file.endswith("inchi.py"):
+            key = "inchikey"
+        elif "MolFromSmiles" in func:
+            key = "parse"
+        elif "MolToSmiles" in func:
+            ct = sum(c[3] for (f, _l, fn), c in callers.items() if fn == "_standardize_uncached")
+            key = "canonical"
+        if key is not None:
+            cum[labels[key]] += ct
         hot.append((tt, f"{Path(file).name}:{func}"))
     shares = {k: v / total for k, v in cum.items()}
-    shares["everything else (reading, frame building, de-duplication, card)"] = max(0.0, 1 - sum(shares.values()))
+    shares["everything else (reading, frame building, de-duplication, card, caches)"] = max(
+        0.0, 1 - sum(shares.values())
+    )
     top = [(name, tt / total) for tt, name in sorted(hot, reverse=True)[:8]]
     return {"rows": len(smiles), "floor_seconds": floor, "seconds": plain, "shares": shares, "top": top}
 

@@ -277,40 +277,31 @@ def standardize_smiles(smiles: str, *, stereo_scaffold: bool = False) -> Standar
         return _standardize_text(smiles.strip(), stereo_scaffold, None)
 
 
-class _Caches(NamedTuple):
-    """Results by input text, and InChIKey + scaffold by canonical SMILES (a function of the molecular graph).
-
-    Both map pure functions of their key, so caching never changes a result; repeated molecules skip the costly
-    InChI and scaffold steps. Each is cleared when full, to bound memory.
-    """
-
-    by_text: dict[str, StandardizedMolecule | StandardizeFailure]
-    by_smiles: dict[str, tuple[str, str]]
-
-
+# Results by input text, per process (each worker has its own): standardisation is a pure function of the text, so
+# a repeated SMILES is answered from the cache with an identical result. (InChIKeys are deliberately not cached by
+# canonical SMILES: the two differ for some organometallics, e.g. cyclopentadienyl anions vs radicals.)
+_Cache = dict[str, "StandardizedMolecule | StandardizeFailure"]
 _CACHE_SIZE = 100_000
-_WORKER_CACHES: dict[bool, _Caches] = {}  # per worker process, by stereo_scaffold
+_WORKER_CACHES: dict[bool, _Cache] = {}  # per worker process, by stereo_scaffold
 
 
 def _standardize_text(
-    text: str, stereo_scaffold: bool, caches: _Caches | None
+    text: str, stereo_scaffold: bool, cache: _Cache | None
 ) -> StandardizedMolecule | StandardizeFailure:
     """Standardise stripped, non-empty SMILES text (RDKit's log must already be silenced)."""
-    if caches is None:
-        return _standardize_uncached(text, stereo_scaffold, None)
-    hit = caches.by_text.get(text)
+    if cache is None:
+        return _standardize_uncached(text, stereo_scaffold)
+    hit = cache.get(text)
     if hit is not None:
         return hit
-    result = _standardize_uncached(text, stereo_scaffold, caches.by_smiles)
-    if len(caches.by_text) >= _CACHE_SIZE:
-        caches.by_text.clear()
-    caches.by_text[text] = result
+    result = _standardize_uncached(text, stereo_scaffold)
+    if len(cache) >= _CACHE_SIZE:  # bound memory
+        cache.clear()
+    cache[text] = result
     return result
 
 
-def _standardize_uncached(
-    text: str, stereo_scaffold: bool, by_smiles: dict[str, tuple[str, str]] | None
-) -> StandardizedMolecule | StandardizeFailure:
+def _standardize_uncached(text: str, stereo_scaffold: bool) -> StandardizedMolecule | StandardizeFailure:
     from rdkit import Chem
 
     try:
@@ -322,34 +313,27 @@ def _standardize_uncached(
     std = _standardize(mol, text)
     if std is None or std.GetNumAtoms() == 0:
         return StandardizeFailure("RDKit cannot standardise the molecule (largest fragment / neutralise)")
-    smiles = str(Chem.MolToSmiles(std))
-    known = by_smiles.get(smiles) if by_smiles is not None else None
-    if known is None:
-        try:
-            to_key: Any = Chem.MolToInchiKey
-            key = str(to_key(std))
-        except Exception:
-            key = ""
-        if not key:
-            return StandardizeFailure("no InChIKey can be computed for the molecule")
-        known = (key, _scaffold(std, stereo_scaffold))
-        if by_smiles is not None:
-            if len(by_smiles) >= _CACHE_SIZE:
-                by_smiles.clear()
-            by_smiles[smiles] = known
-    return StandardizedMolecule(smiles=smiles, inchikey=known[0], scaffold=known[1])
+    try:
+        to_key: Any = Chem.MolToInchiKey
+        key = str(to_key(std))
+    except Exception:
+        key = ""
+    if not key:
+        return StandardizeFailure("no InChIKey can be computed for the molecule")
+    scaffold = _scaffold(std, stereo_scaffold)
+    return StandardizedMolecule(smiles=str(Chem.MolToSmiles(std)), inchikey=key, scaffold=scaffold)
 
 
 def _standardize_chunk(
-    chunk: Sequence[str], stereo_scaffold: bool = False, caches: _Caches | None = None
+    chunk: Sequence[str], stereo_scaffold: bool = False, cache: _Cache | None = None
 ) -> list[StandardizedMolecule | StandardizeFailure]:
-    """Standardise a chunk with RDKit's log silenced once; a worker process keeps its caches between chunks."""
-    if caches is None:
-        caches = _WORKER_CACHES.setdefault(stereo_scaffold, _Caches({}, {}))
+    """Standardise a chunk with RDKit's log silenced once; a worker process keeps its cache between chunks."""
+    if cache is None:
+        cache = _WORKER_CACHES.setdefault(stereo_scaffold, {})
     empty = StandardizeFailure("empty SMILES")
     with quiet_rdkit():
         return [
-            _standardize_text(s.strip(), stereo_scaffold, caches) if isinstance(s, str) and s.strip() else empty
+            _standardize_text(s.strip(), stereo_scaffold, cache) if isinstance(s, str) and s.strip() else empty
             for s in chunk
         ]
 
@@ -360,7 +344,7 @@ def standardize_many(
     """Standardise many SMILES in order, optionally on several processes.
 
     Results are streamed in input order, so memory stays bounded by ``n_jobs * chunk_size`` pending molecules
-    (plus each process's bounded cache of molecules already seen). Results are identical to calling
+    (plus each process's bounded cache of SMILES already seen). Results are identical to calling
     :func:`standardize_smiles` on each input.
 
     Args:
@@ -385,7 +369,7 @@ def standardize_many(
         return [s for _, s in zip(range(chunk_size), source, strict=False)]
 
     if jobs == 1:
-        local = _Caches({}, {})  # this call's own: freed when it ends
+        local: _Cache = {}  # this call's own: freed when it ends
         while chunk := next_chunk():
             yield from _standardize_chunk(chunk, stereo_scaffold, local)
         return
@@ -412,7 +396,7 @@ def standardize_many(
                 pending.popleft()
                 yield from results
     except BrokenProcessPool:  # workers cannot start (e.g. a script read from stdin): finish in this process
-        local = _Caches({}, {})
+        local = {}
         for chunk, _ in pending:
             yield from _standardize_chunk(chunk, stereo_scaffold, local)
         while chunk := next_chunk():
