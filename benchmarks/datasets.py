@@ -94,7 +94,7 @@ def _floor_chunk(chunk: list[str]) -> int:
         if mol is None:
             continue
         Chem.MolToSmiles(mol)
-        Chem.MolToSmiles(MurckoScaffold.GetScaffoldForMol(mol))
+        Chem.MolToSmiles(MurckoScaffold.GetScaffoldForMol(mol), isomericSmiles=False)
         Chem.MolToInchiKey(mol)
         ok += 1
     return ok

@@ -388,12 +388,16 @@ def explain_differences(rep: Report, res: dict[str, dict[str, Any]], ref: dict[s
     )
     rows = [
         [
-            "biorft's groups vs its scaffold definition applied row by row (differs only where an InChIKey "
-            "duplicate, e.g. a tautomer, has another scaffold than the row it was merged into)",
-            moved(bkeys, m["std_iso"]),
+            "biorft's groups vs its scaffold definition (stereo-free scaffold of the standardised parent) applied row "
+            "by row (differs only where an InChIKey duplicate, e.g. a tautomer, has another scaffold than the row it "
+            "was merged into)",
+            moved(bkeys, m["std_noiso"]),
         ],
-        ["drop stereo from the scaffold (isomeric -> generic SMILES)", moved(m["std_iso"], m["std_noiso"])],
-        ["no standardisation (raw molecule: salts, charges kept)", moved(m["std_noiso"], m["raw_noiso"])],
+        [
+            "no standardisation (raw molecule: salts, charges kept; TDC's and DeepChem's definition)",
+            moved(m["std_noiso"], m["raw_noiso"]),
+        ],
+        ["keep stereo in the scaffold (isomeric SMILES; datamol's definition)", moved(m["raw_noiso"], m["raw_iso"])],
     ]
     for key, name, ref_key in (
         ("tdc", "TDC", "raw_noiso"),
@@ -406,8 +410,8 @@ def explain_differences(rep: Report, res: dict[str, dict[str, Any]], ref: dict[s
             res.setdefault("_groups", {}).setdefault(key, {})["same_definition"] = d.same
             rows.append([f"same definition as {name} ({ref_key}) vs {name}'s own groups", moved(m[ref_key], d_keys(r))])
     rep.add(*logic.md_table(["step", "rows that change group (rows in touched groups)"], rows), "")
-    std_vs_raw_iso = moved(m["std_iso"], m["raw_iso"])
-    rep.add(f"(datamol keeps stereo, so biorft vs datamol differs only by standardisation: {std_vs_raw_iso} rows.)", "")
+    std_iso = moved(m["std_noiso"], m["std_iso"])
+    rep.add(f"(Stereo-aware scaffolds of the standardised parent, as in bundled data 1.0.0: {std_iso} rows.)", "")
 
 
 def profile_section(rep: Report, prof: dict[str, Any] | None) -> None:
@@ -528,8 +532,9 @@ def groups_verdict(groups: dict[str, dict[str, Any]]) -> str:
         text += "With each peer's own scaffold definition reproduced in biorft's RDKit, the groups are identical for "
         text += ", ".join(same_def) + (f" (not for {', '.join(other)})." if other else ".")
     text += (
-        " biorft differs by design: it groups by the stereo-aware scaffold of the standardised parent "
-        "(largest fragment, neutralised), so salts join their parent's group and stereoisomers' scaffolds stay apart."
+        " biorft uses the peers' stereo-free Murcko scaffold (as TDC, DeepChem and Chemprop) but of the standardised "
+        "parent (largest fragment, neutralised), so a salt joins its parent's group: by design, the only difference "
+        "from TDC and DeepChem; datamol also keeps stereo."
     )
     return text
 

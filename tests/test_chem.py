@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pathlib
 
+import polars as pl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from biorft import chem
@@ -97,3 +98,90 @@ def test_standardize_many_falls_back_when_workers_cannot_start() -> None:
     script = "from biorft.chem import standardize_many\nprint(len(list(standardize_many(['CCO'] * 5000, n_jobs=2))))\n"
     proc = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True, timeout=120, check=True)
     assert proc.stdout.strip() == "5000"
+
+
+# Stereoisomer pairs (enantiomers / cis-trans diastereomers) whose scaffolds keep stereo when asked to.
+_STEREO_PAIRS = [
+    ("N1([C@H]2CCC[C@H]2c2ccccc2)CCCC1", "N1([C@H]2CCC[C@@H]2c2ccccc2)CCCC1"),
+    ("CN1CCC[C@H]1c1cccnc1", "CN1CCC[C@@H]1c1cccnc1"),  # nicotine and its enantiomer
+    ("OC[C@H]1CCC[C@@H]2CCCC[C@H]12", "OC[C@H]1CCC[C@H]2CCCC[C@H]12"),
+    ("c1ccccc1/C=C/c1ccncc1", "c1ccccc1/C=C\\c1ccncc1"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), _STEREO_PAIRS)
+def test_stereoisomers_share_a_scaffold(a: str, b: str) -> None:
+    ra, rb = chem.standardize_smiles(a), chem.standardize_smiles(b)
+    assert isinstance(ra, chem.StandardizedMolecule)
+    assert isinstance(rb, chem.StandardizedMolecule)
+    assert ra.inchikey != rb.inchikey  # different compounds ...
+    assert ra.scaffold == rb.scaffold != ""  # ... one stereo-free scaffold group, as in Chemprop / TDC / DeepChem
+    assert "@" not in ra.scaffold
+    assert "/" not in ra.scaffold
+    assert "\\" not in ra.scaffold
+    sa = chem.standardize_smiles(a, stereo_scaffold=True)
+    sb = chem.standardize_smiles(b, stereo_scaffold=True)
+    assert isinstance(sa, chem.StandardizedMolecule)
+    assert isinstance(sb, chem.StandardizedMolecule)
+    assert (sa.smiles, sa.inchikey) == (ra.smiles, ra.inchikey)
+    assert sa.scaffold != sb.scaffold  # the opt-in stereo-aware scaffolds keep the stereoisomers apart
+    assert chem.murcko_scaffold(chem.parse(a), stereo=True) == sa.scaffold
+    assert chem.murcko_scaffold(chem.parse(a)) == ra.scaffold
+
+
+def test_scaffold_matches_rdkit_murcko_scaffold_smiles() -> None:
+    from rdkit.Chem.Scaffolds import MurckoScaffold
+
+    for a, b in _STEREO_PAIRS:
+        for s in (a, b, "CCO", "CC(=O)Nc1ccc(O)cc1"):
+            mol = chem.parse(s)
+            assert chem.murcko_scaffold(mol) == MurckoScaffold.MurckoScaffoldSmiles(mol=mol, includeChirality=False)
+
+
+@settings(deadline=None)
+@given(
+    pairs=st.lists(st.sampled_from(range(len(_STEREO_PAIRS))), min_size=1, max_size=4, unique=True),
+    method=st.sampled_from(["scaffold", "random_scaffold"]),
+    seed=st.integers(0, 1000),
+)
+def test_stereoisomers_never_straddle_split_parts(pairs: list[int], method: str, seed: int) -> None:
+    from biorft.datasets import molecule_task
+
+    rows = []
+    for i in pairs:
+        rows += [(s, float(j)) for j, s in enumerate(_STEREO_PAIRS[i])]
+    filler = ["CCO", "CCN", "CCCl", "c1ccccc1", "C1CCOCC1", "c1ccncc1", "C1CCNC1", "c1ccc2ccccc2c1", "C1CC1", "CCC"]
+    rows += [(s, 0.5) for s in filler]
+    frame = pl.DataFrame({"smiles": [r[0] for r in rows], "y": [r[1] for r in rows]})
+    ds = molecule_task(frame, kind="regression")
+    assert len(ds) == len(rows)  # stereoisomers are different compounds: none merged
+    splits = ds.split(method, seed=seed)
+    splits.check_leakage()
+    part_of = {smi: name for name, part in splits for smi in part.frame["smiles"].to_list()}
+    for i in pairs:
+        a, b = (chem.standardize_smiles(s) for s in _STEREO_PAIRS[i])
+        assert isinstance(a, chem.StandardizedMolecule)
+        assert isinstance(b, chem.StandardizedMolecule)
+        assert part_of[a.smiles] == part_of[b.smiles], _STEREO_PAIRS[i]
+
+
+def test_cached_standardisation_is_identical_on_bundled_data() -> None:
+    """standardize_many's per-process caches never change a result: same canonical SMILES, InChIKeys, scaffolds."""
+    from biorft.datasets import load_task
+
+    frame = load_task("molecules/bbb_b3db").frame
+    raw = frame["smiles"].to_list()[:1500]
+    # repeats hit the cache; organometallics whose canonical SMILES coincide but InChIKeys differ stay apart
+    organometallic = ["[Fe+2].c1cc[cH-]c1.c1cc[cH-]c1C", "[Mn].C[c-]1cccc1.[C-]#[O+].[C-]#[O+].[C-]#[O+]"] * 2
+    raw = raw + raw[::3] + [s + "." + "[Na+]" for s in raw[:200]] + organometallic
+    cached = list(chem.standardize_many(raw, chunk_size=500))
+    assert cached == [chem.standardize_smiles(s) for s in raw]
+    fe, mn = cached[-4], cached[-3]
+    assert isinstance(fe, chem.StandardizedMolecule)
+    assert isinstance(mn, chem.StandardizedMolecule)
+    assert fe.smiles == mn.smiles
+    assert fe.inchikey != mn.inchikey
+    keep = frame.head(1500)
+    assert [r.smiles for r in cached[:1500]] == keep["smiles"].to_list()
+    assert [r.inchikey for r in cached[:1500]] == keep["inchikey"].to_list()
+    assert [r.scaffold for r in cached[:1500]] == keep["scaffold"].to_list()

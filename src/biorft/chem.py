@@ -216,30 +216,51 @@ def inchikey(mol: Mol) -> str | None:
     return str(key) or None
 
 
-def murcko_scaffold(mol: Mol) -> str:
+def murcko_scaffold(mol: Mol, *, stereo: bool = False) -> str:
     """Bemis-Murcko scaffold SMILES of ``mol`` (``""`` for an acyclic molecule).
+
+    The scaffold is stereo-free by default, as in Chemprop, TDC and DeepChem
+    (``MurckoScaffoldSmiles(mol=mol, includeChirality=False)``), so stereoisomers share one scaffold group and a
+    scaffold split never puts two stereoisomers in different parts.
+
+    Args:
+        mol: A parsed (usually standardised) molecule.
+        stereo: Keep stereo (and isotope) labels in the scaffold SMILES: stereoisomers then get different scaffolds.
 
     Examples:
         >>> murcko_scaffold(parse("CCc1ccccc1")), murcko_scaffold(parse("CCO"))
         ('c1ccccc1', '')
+        >>> cis, trans = parse("N1([C@H]2CCC[C@H]2c2ccccc2)CCCC1"), parse("N1([C@H]2CCC[C@@H]2c2ccccc2)CCCC1")
+        >>> murcko_scaffold(cis) == murcko_scaffold(trans) == "c1ccc(C2CCCC2N2CCCC2)cc1"
+        True
+        >>> murcko_scaffold(cis, stereo=True), murcko_scaffold(trans, stereo=True)
+        ('c1ccc([C@@H]2CCC[C@@H]2N2CCCC2)cc1', 'c1ccc([C@H]2CCC[C@@H]2N2CCCC2)cc1')
     """
+    with quiet_rdkit():
+        return _scaffold(mol, stereo)
+
+
+def _scaffold(mol: Mol, stereo: bool) -> str:
+    """Scaffold SMILES (RDKit's log must already be silenced); ring-less molecules answer ``""`` at once."""
     from rdkit import Chem
     from rdkit.Chem.Scaffolds import MurckoScaffold
 
-    with quiet_rdkit():
-        try:
-            scaffold_of: Any = MurckoScaffold.GetScaffoldForMol
-            core = scaffold_of(mol)
-            return str(Chem.MolToSmiles(core)) if core.GetNumAtoms() else ""
-        except Exception:
+    try:
+        if mol.GetRingInfo().NumRings() == 0:
             return ""
+        scaffold_of: Any = MurckoScaffold.GetScaffoldForMol
+        core = scaffold_of(mol)
+        return str(Chem.MolToSmiles(core, isomericSmiles=stereo)) if core.GetNumAtoms() else ""
+    except Exception:
+        return ""
 
 
-def standardize_smiles(smiles: str) -> StandardizedMolecule | StandardizeFailure:
+def standardize_smiles(smiles: str, *, stereo_scaffold: bool = False) -> StandardizedMolecule | StandardizeFailure:
     """Parse, standardise and identify one SMILES string.
 
     Args:
         smiles: The SMILES text as found in a source file.
+        stereo_scaffold: Keep stereo in the scaffold (see :func:`murcko_scaffold`); stereo-free by default.
 
     Returns:
         :class:`StandardizedMolecule` on success, else :class:`StandardizeFailure` with the reason.
@@ -252,51 +273,85 @@ def standardize_smiles(smiles: str) -> StandardizedMolecule | StandardizeFailure
     """
     if not isinstance(smiles, str) or not smiles.strip():
         return StandardizeFailure("empty SMILES")
-    from rdkit import Chem
-    from rdkit.Chem.Scaffolds import MurckoScaffold
-
-    text = smiles.strip()
     with quiet_rdkit():
-        try:
-            mol = Chem.MolFromSmiles(text)
-        except Exception:
-            mol = None
-        if mol is None or mol.GetNumAtoms() == 0:
-            return StandardizeFailure("RDKit cannot parse the SMILES")
-        std = _standardize(mol, text)
-        if std is None or std.GetNumAtoms() == 0:
-            return StandardizeFailure("RDKit cannot standardise the molecule (largest fragment / neutralise)")
-        try:
-            to_key: Any = Chem.MolToInchiKey
-            key = str(to_key(std))
-        except Exception:
-            key = ""
-        if not key:
-            return StandardizeFailure("no InChIKey can be computed for the molecule")
-        try:
-            scaffold_of: Any = MurckoScaffold.GetScaffoldForMol
-            core = scaffold_of(std)
-            scaffold = str(Chem.MolToSmiles(core)) if core.GetNumAtoms() else ""
-        except Exception:
-            scaffold = ""
-        return StandardizedMolecule(smiles=str(Chem.MolToSmiles(std)), inchikey=key, scaffold=scaffold)
+        return _standardize_text(smiles.strip(), stereo_scaffold, None)
 
 
-def _standardize_chunk(chunk: Sequence[str]) -> list[StandardizedMolecule | StandardizeFailure]:
-    return [standardize_smiles(s) for s in chunk]
+# Results by input text, per process (each worker has its own): standardisation is a pure function of the text, so
+# a repeated SMILES is answered from the cache with an identical result. (InChIKeys are deliberately not cached by
+# canonical SMILES: the two differ for some organometallics, e.g. cyclopentadienyl anions vs radicals.)
+_Cache = dict[str, "StandardizedMolecule | StandardizeFailure"]
+_CACHE_SIZE = 100_000
+_WORKER_CACHES: dict[bool, _Cache] = {}  # per worker process, by stereo_scaffold
+
+
+def _standardize_text(
+    text: str, stereo_scaffold: bool, cache: _Cache | None
+) -> StandardizedMolecule | StandardizeFailure:
+    """Standardise stripped, non-empty SMILES text (RDKit's log must already be silenced)."""
+    if cache is None:
+        return _standardize_uncached(text, stereo_scaffold)
+    hit = cache.get(text)
+    if hit is not None:
+        return hit
+    result = _standardize_uncached(text, stereo_scaffold)
+    if len(cache) >= _CACHE_SIZE:  # bound memory
+        cache.clear()
+    cache[text] = result
+    return result
+
+
+def _standardize_uncached(text: str, stereo_scaffold: bool) -> StandardizedMolecule | StandardizeFailure:
+    from rdkit import Chem
+
+    try:
+        mol = Chem.MolFromSmiles(text)
+    except Exception:
+        mol = None
+    if mol is None or mol.GetNumAtoms() == 0:
+        return StandardizeFailure("RDKit cannot parse the SMILES")
+    std = _standardize(mol, text)
+    if std is None or std.GetNumAtoms() == 0:
+        return StandardizeFailure("RDKit cannot standardise the molecule (largest fragment / neutralise)")
+    try:
+        to_key: Any = Chem.MolToInchiKey
+        key = str(to_key(std))
+    except Exception:
+        key = ""
+    if not key:
+        return StandardizeFailure("no InChIKey can be computed for the molecule")
+    scaffold = _scaffold(std, stereo_scaffold)
+    return StandardizedMolecule(smiles=str(Chem.MolToSmiles(std)), inchikey=key, scaffold=scaffold)
+
+
+def _standardize_chunk(
+    chunk: Sequence[str], stereo_scaffold: bool = False, cache: _Cache | None = None
+) -> list[StandardizedMolecule | StandardizeFailure]:
+    """Standardise a chunk with RDKit's log silenced once; a worker process keeps its cache between chunks."""
+    if cache is None:
+        cache = _WORKER_CACHES.setdefault(stereo_scaffold, {})
+    empty = StandardizeFailure("empty SMILES")
+    with quiet_rdkit():
+        return [
+            _standardize_text(s.strip(), stereo_scaffold, cache) if isinstance(s, str) and s.strip() else empty
+            for s in chunk
+        ]
 
 
 def standardize_many(
-    smiles: Iterable[str], *, n_jobs: int | None = 1, chunk_size: int = 2000
+    smiles: Iterable[str], *, n_jobs: int | None = 1, chunk_size: int = 2000, stereo_scaffold: bool = False
 ) -> Iterator[StandardizedMolecule | StandardizeFailure]:
     """Standardise many SMILES in order, optionally on several processes.
 
-    Results are streamed in input order, so memory stays bounded by ``n_jobs * chunk_size`` pending molecules.
+    Results are streamed in input order, so memory stays bounded by ``n_jobs * chunk_size`` pending molecules
+    (plus each process's bounded cache of SMILES already seen). Results are identical to calling
+    :func:`standardize_smiles` on each input.
 
     Args:
         smiles: SMILES strings (any iterable; consumed lazily).
         n_jobs: Worker processes; ``1`` runs in this process, ``None`` or ``-1`` uses every core.
         chunk_size: SMILES per task sent to a worker.
+        stereo_scaffold: Keep stereo in the scaffolds (see :func:`murcko_scaffold`); stereo-free by default.
 
     Yields:
         One result per input, in input order.
@@ -308,19 +363,20 @@ def standardize_many(
     import os
 
     jobs = (os.cpu_count() or 1) if n_jobs is None or n_jobs < 1 else n_jobs
+    source = iter(smiles)
+
+    def next_chunk() -> list[str]:
+        return [s for _, s in zip(range(chunk_size), source, strict=False)]
+
     if jobs == 1:
-        for s in smiles:
-            yield standardize_smiles(s)
+        local: _Cache = {}  # this call's own: freed when it ends
+        while chunk := next_chunk():
+            yield from _standardize_chunk(chunk, stereo_scaffold, local)
         return
     import collections
     import multiprocessing as mp
     from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
-
-    source = iter(smiles)
-
-    def next_chunk() -> list[str]:
-        return [s for _, s in zip(range(chunk_size), source, strict=False)]
 
     # "spawn": safe beside polars' and RDKit's threads (fork can deadlock) and the same on every platform. At most
     # 2 * jobs chunks are in flight, so memory stays bounded however long the input is.
@@ -333,17 +389,18 @@ def standardize_many(
                     chunk = next_chunk()
                     if not chunk:
                         break
-                    pending.append((chunk, pool.submit(_standardize_chunk, chunk)))
+                    pending.append((chunk, pool.submit(_standardize_chunk, chunk, stereo_scaffold)))
                 if not pending:
                     return
                 results = pending[0][1].result()
                 pending.popleft()
                 yield from results
     except BrokenProcessPool:  # workers cannot start (e.g. a script read from stdin): finish in this process
+        local = {}
         for chunk, _ in pending:
-            yield from _standardize_chunk(chunk)
-        for s in source:
-            yield standardize_smiles(s)
+            yield from _standardize_chunk(chunk, stereo_scaffold, local)
+        while chunk := next_chunk():
+            yield from _standardize_chunk(chunk, stereo_scaffold, local)
 
 
 def read_sdf(path: str) -> list[dict[str, Any]]:

@@ -159,7 +159,7 @@ BUNDLED: dict[str, dict[str, Any]] = {
     "molecules/bbb_b3db": {
         "spec": TaskSpec(
             name="molecules/bbb_b3db",
-            version="1.0.0",
+            version="1.0.1",
             domain="molecules",
             kind="binary",
             labels=("BBB+", "BBB-"),
@@ -183,7 +183,7 @@ BUNDLED: dict[str, dict[str, Any]] = {
     "molecules/solubility_aqsoldb": {
         "spec": TaskSpec(
             name="molecules/solubility_aqsoldb",
-            version="1.0.0",
+            version="1.0.1",
             domain="molecules",
             kind="regression",
             units="log10(mol/L)",
@@ -205,7 +205,7 @@ BUNDLED: dict[str, dict[str, Any]] = {
     "molecules/tox21": {
         "spec": TaskSpec(
             name="molecules/tox21",
-            version="1.0.0",
+            version="1.0.1",
             domain="molecules",
             kind="multilabel",
             labels=TOX21_ASSAYS,
