@@ -17,25 +17,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import subprocess
 import sys
 from pathlib import Path
 
 import biorft as br
 from biorft.graders import FormatGrader, Gate, NumericGrader
-
-# Runs in a separate, isolated interpreter: loads the exported module and scores the cases with its grade().
-PARITY_SCRIPT = """
-import importlib.util, json, sys
-spec = importlib.util.spec_from_file_location("exported_grader", sys.argv[1])
-module = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(module)
-if "biorft" in sys.modules:
-    sys.exit("the exported grader imported biorft: it is not self-contained")
-cases = json.load(open(sys.argv[2], encoding="utf-8"))
-print(json.dumps([module.grade(c["sample"], c["item"]) for c in cases]))
-"""
 
 
 def build_grader() -> br.Grader:
@@ -101,31 +87,19 @@ def main(argv: list[str] | None = None) -> int:
         for ex in ds.head(25).examples()
         for text in outputs_for(ex.item["target"])
     ]
-    cases_path = args.out / "cases.json"
-    cases_path.write_text(json.dumps(cases), encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-I", "-c", PARITY_SCRIPT, str(source_path.resolve()), str(cases_path.resolve())],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        print(f"the exported grader did not run: {(done.stderr.strip().splitlines() or ['no output'])[-1]}")
+    parity = br.graders.check_parity(grader, cases, workdir=args.out / "parity")
+    if parity.error is not None:
+        print(f"the exported grader did not run: {parity.error}")
         return 1
-    exported = json.loads(done.stdout)
-    in_process = [grader(c["sample"], c["item"]) for c in cases]
-    mismatches = [
-        (c, a, b) for c, a, b in zip(cases, in_process, exported, strict=True) if not math.isclose(a, b, abs_tol=1e-12)
-    ]
-    print(f"\nparity: {len(cases) - len(mismatches)}/{len(cases)} outputs scored identically by the exported source")
-    for case, ours, theirs in mismatches[:5]:
-        print(f"  MISMATCH {case['item']['id']}: in-process {ours} vs exported {theirs}: {case['sample']}")
+    print(f"\nparity: {parity.n_identical}/{parity.n_cases} outputs scored identically by the exported source")
+    for mismatch in parity.mismatches[:5]:
+        print(f"  MISMATCH {mismatch}")
 
     # 4. The same grader as a TRL GRPO reward: completions plus the dataset's columns as keyword lists.
     reward = br.rewards.trl(grader)
     texts = outputs_for(target)[:3]
     print(f"\nas a TRL reward: {reward(texts, target=[target] * 3)} for the first three outputs")
-    return 1 if mismatches else 0
+    return 0 if parity.ok else 1
 
 
 if __name__ == "__main__":

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from types import SimpleNamespace
 
-from biorft._demo import _check_parity, _pick_tasks
-from tests.evaluation._helpers import TinyGrader, binary_spec, make_dataset
+from biorft._demo import _pick_tasks
 
 
 def test_demo_runs_offline_and_writes_the_report(tmp_path, capsys) -> None:
@@ -46,32 +44,3 @@ def test_pick_tasks_prefers_the_named_tasks_and_mixes_kinds() -> None:
         info("molecules/m3", "regression"),
     ]
     assert _pick_tasks(infos) == ["genes/dosage_sensitive_tfs", "genes/a", "molecules/m1", "molecules/m3"]
-
-
-SOURCE_OK = """
-import json, re
-
-def grade(sample, item):
-    text = sample["output_text"] if isinstance(sample, dict) else str(sample)
-    found = re.findall(r"(?im)^\\s*answer\\s*:\\s*(.+?)\\s*$", text)
-    return 1.0 if found and found[-1].strip().casefold() == item["target"] else 0.0
-"""
-
-
-def test_parity_check_runs_the_source_in_a_subprocess_and_reports_differences(tmp_path) -> None:
-    ds = make_dataset(binary_spec(), 6)
-    grader = TinyGrader(ds.spec)
-    cases = [
-        {"sample": {"output_text": text}, "item": ex.item}
-        for ex in ds.examples()
-        for text in ("Answer: sensitive", "Answer: insensitive", "")
-    ]
-    assert _check_parity(grader, SOURCE_OK, cases, tmp_path) == []
-    wrong = SOURCE_OK.replace("1.0 if", "0.5 if")
-    mismatches = _check_parity(grader, wrong, cases, tmp_path)
-    assert len(mismatches) == sum(grader(c["sample"], c["item"]) == 1.0 for c in cases) > 0
-    assert "in-process 1.0 != exported 0.5" in mismatches[0]
-    broken = _check_parity(grader, "raise RuntimeError('boom')", cases, tmp_path)
-    assert len(broken) == 1
-    assert "RuntimeError: boom" in broken[0]
-    assert json.loads((tmp_path / "cases.json").read_text()) == cases

@@ -11,9 +11,6 @@ from __future__ import annotations
 import json
 import math
 import random
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,15 +23,6 @@ __all__ = ["run_demo"]
 _GENE_PREFERRED = ("genes/dosage_sensitive_tfs", "genes/bivalent_vs_no_methylation")
 _MOLECULE_PREFERRED = ("molecules/bbb_b3db", "molecules/solubility_aqsoldb")
 _EXTRA_SAMPLES = ("", "I cannot tell.", "Answer:", '{"answer": null}', "Answer: yes or no\n")
-
-_PARITY_SCRIPT = """
-import importlib.util, json, sys
-spec = importlib.util.spec_from_file_location("exported_grader", sys.argv[1])
-module = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(module)
-cases = json.load(open(sys.argv[2], encoding="utf-8"))
-print(json.dumps([float(module.grade(c["sample"], c["item"])) for c in cases]))
-"""
 
 
 def _pick_tasks(infos: Sequence[Any]) -> list[str]:
@@ -64,30 +52,6 @@ def _sample_ids(ds: Any, limit: int, seed: int) -> Any:
     return ds.subset(random.Random(seed).sample(ids, limit))
 
 
-def _check_parity(grader: Any, source: str, cases: list[dict[str, Any]], workdir: Path) -> list[str]:
-    """Score ``cases`` in-process and with ``source`` in a separate Python process; return the mismatches."""
-    source_file = workdir / "exported_grader.py"
-    cases_file = workdir / "cases.json"
-    source_file.write_text(source, encoding="utf-8")
-    cases_file.write_text(json.dumps(cases), encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-c", _PARITY_SCRIPT, str(source_file), str(cases_file)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        return [f"the exported grader source failed to run: {last}"]
-    exported = json.loads(done.stdout)
-    mismatches = []
-    for case, theirs in zip(cases, exported, strict=True):
-        ours = float(grader(case["sample"], case["item"]))
-        if not math.isclose(ours, theirs, abs_tol=1e-9):
-            mismatches.append(f"{case['item']['id']}: in-process {ours} != exported {theirs} for {case['sample']!r}")
-    return mismatches
-
-
 def run_demo(out: Path, *, max_molecules: int = 2000, n_boot: int = 1000, seed: int = 0) -> None:
     """Run the demo and write its outputs under ``out``.
 
@@ -103,6 +67,7 @@ def run_demo(out: Path, *, max_molecules: int = 2000, n_boot: int = 1000, seed: 
     import biorft as br
     from biorft.baselines import FingerprintForest, for_task
     from biorft.errors import GraderError
+    from biorft.graders import check_parity
 
     t0 = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
@@ -144,12 +109,13 @@ def run_demo(out: Path, *, max_molecules: int = 2000, n_boot: int = 1000, seed: 
             for ex in splits.test.examples()
             for text in sorted(answers.get(ex.id, set()) | set(_EXTRA_SAMPLES))
         ]
-        with tempfile.TemporaryDirectory() as tmp:
-            mismatches = _check_parity(grader, source, cases, Path(tmp))
-        if mismatches:
+        parity = check_parity(grader, cases, source=source)
+        if parity.error is not None:
+            raise GraderError(f"{name}: {parity}")
+        if parity.mismatches:
             raise GraderError(
-                f"{name}: the exported grader scores {len(mismatches)} of {len(cases)} cases differently from the "
-                f"in-process grader, e.g. {mismatches[0]}"
+                f"{name}: the exported grader scores {len(parity.mismatches)} of {len(cases)} cases differently "
+                f"from the in-process grader, e.g. {parity.mismatches[0]}"
             )
 
         sizes = "/".join(str(len(part)) for _, part in splits)

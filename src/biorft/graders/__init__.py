@@ -26,6 +26,7 @@ from biorft.graders._format import FormatGrader
 from biorft.graders._labels import LabelGrader, SetGrader
 from biorft.graders._molecules import MoleculeGrader, ValidMoleculeGrader
 from biorft.graders._numbers import NumericGrader
+from biorft.graders._parity import ParityMismatch, ParityReport, check_parity
 from biorft.graders._result import GradeResult, Reason
 
 __all__ = [
@@ -41,10 +42,13 @@ __all__ = [
     "MinOf",
     "MoleculeGrader",
     "NumericGrader",
+    "ParityMismatch",
+    "ParityReport",
     "Reason",
     "SetGrader",
     "ValidMoleculeGrader",
     "WeightedSum",
+    "check_parity",
     "extract_answer",
     "grader_for",
 ]
