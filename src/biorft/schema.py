@@ -49,6 +49,7 @@ __all__ = [
     "Example",
     "Provenance",
     "QuarantinedRow",
+    "ReferenceResult",
     "SplitStats",
     "Target",
     "TaskInfo",
@@ -405,6 +406,29 @@ class SplitStats(_Frozen):
     notes: tuple[str, ...] = ()
 
 
+class ReferenceResult(_Frozen):
+    """A published result on a task, carried in its card and shown in reports as a reference row (never as a run).
+
+    ``value`` is ``None`` when no published number could be found; ``note`` then says so, rather than a number being
+    invented.
+
+    Examples:
+        >>> ref = ReferenceResult(model="Geneformer", metric="auroc", value=0.91, protocol="5-fold CV",
+        ...                       citation="Theodoris et al. 2023, Nature 618:616-624")
+        >>> ref.value
+        0.91
+    """
+
+    model: str = Field(min_length=1, description="The published model or method, e.g. 'Geneformer'.")
+    metric: str = Field(min_length=1, description="biorft metric name the value is comparable to, e.g. 'auroc'.")
+    value: float | None = Field(default=None, description="The published value; None when none was found.")
+    sd: float | None = Field(default=None, ge=0, description="Published spread (sd over seeds or folds), if any.")
+    protocol: str = Field(default="", description="How it was evaluated: split, folds, seeds, test set.")
+    citation: str = Field(min_length=1, description="Where the number comes from.")
+    url: str | None = None
+    note: str = ""
+
+
 class DatasetCard(_Frozen):
     """Provenance and bookkeeping of a built dataset.
 
@@ -432,6 +456,9 @@ class DatasetCard(_Frozen):
     duplicate_policy: str | None = None
     label_counts: dict[str, int] = Field(default_factory=dict)
     splits: SplitStats | None = None
+    references: tuple[ReferenceResult, ...] = Field(
+        default=(), description="Published results on this task (domain models, leaderboards) for reference rows."
+    )
     notes: tuple[str, ...] = ()
 
     @model_validator(mode="after")
