@@ -18,6 +18,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from biorft.datasets._references import references_for
 from biorft.datasets._specs import BUNDLED, TOX21_ASSAYS
 from biorft.errors import DatasetError
 from biorft.schema import DatasetCard, Provenance, TaskSpec
@@ -113,7 +114,14 @@ def _gene_table(shared: Path, task_genes: set[str]) -> pl.DataFrame:
 def _finish(ds: TaskDataset, spec: TaskSpec, checksums: dict[str, str]) -> tuple[TaskDataset, DatasetCard]:
     from biorft.datasets._dataset import TaskDataset
 
-    card = DatasetCard(**{**ds.card.model_dump(), "description": spec.description, "checksums": checksums})
+    card = DatasetCard(
+        **{
+            **ds.card.model_dump(),
+            "description": spec.description,
+            "checksums": checksums,
+            "references": [r.model_dump() for r in references_for(spec.name)],
+        }
+    )
     return TaskDataset(spec, ds.frame, card), card
 
 
