@@ -92,7 +92,8 @@ def test_family_split_and_folds_never_share_a_family(picks: list[str], seed: int
     tested = [i for _, test in folds for i in test.ids]
     assert sorted(tested) == sorted(ds.ids)  # every example tested exactly once
     for train, test in folds:
-        assert set(train.ids).isdisjoint(test.ids) and len(train) + len(test) == len(ds)
+        assert set(train.ids).isdisjoint(test.ids)
+        assert len(train) + len(test) == len(ds)
         for rule in (gene_family, leading_letters):
             train_fam = {rule(s) for s in train.frame["symbol"].to_list()}
             test_fam = {rule(s) for s in test.frame["symbol"].to_list()}

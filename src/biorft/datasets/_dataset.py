@@ -179,7 +179,7 @@ class TaskDataset:
         Examples:
             >>> import biorft as br
             >>> br.load_task("genes/dosage_sensitive_tfs").label_counts()
-            {'dosage-sensitive': 122, 'dosage-insensitive': 368}
+            {'dosage-sensitive': 122, 'dosage-insensitive': 366}
         """
         return _label_counts(self._spec, self._frame)
 

@@ -174,7 +174,7 @@ def make_folds(ds: TaskDataset, k: int, method: str, seed: int) -> Folds:
     Examples:
         >>> import biorft as br
         >>> make_folds(br.load_task("genes/dosage_sensitive_tfs"), 5, "family", 0).sizes
-        [287, 51, 51, 51, 50]
+        [285, 51, 51, 51, 50]
     """
     import numpy as np
 

@@ -3,10 +3,11 @@
 All methods are deterministic for given data and seed: indices are drawn with ``numpy.random.default_rng(seed)``
 over a canonical order, and every part keeps the dataset's row order.
 
-Group methods (``scaffold``, ``random_scaffold``, ``cold``, ``family``) keep each group (Bemis-Murcko scaffold, entity,
-or gene family: [gene_family][biorft.datasets.gene_family]) in one part. As in Chemprop's balanced scaffold split, groups larger than half the valid or test size go to train first;
-the remaining groups then go, one at a time, to the part furthest below its target size, so valid and test are
-neither empty nor starved even when one scaffold (acyclic molecules, benzene) holds a fifth of the data.
+Group methods (``scaffold``, ``random_scaffold``, ``cold``, ``family``) keep each group (Bemis-Murcko scaffold,
+entity, or gene family: [gene_family][biorft.datasets.gene_family]) in one part. As in Chemprop's balanced scaffold
+split, groups larger than half the valid or test size go to train first; the remaining groups then go, one at a
+time, to the part furthest below its target size, so valid and test are neither empty nor starved even when one
+scaffold (acyclic molecules, benzene) or one gene family (zinc fingers) holds a fifth of the data or more.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ class Splits:
         >>> import biorft as br
         >>> splits = br.load_task("genes/dosage_sensitive_tfs").split("stratified", seed=1)
         >>> [(name, len(ds)) for name, ds in splits]
-        [('train', 392), ('valid', 49), ('test', 49)]
+        [('train', 390), ('valid', 49), ('test', 49)]
     """
 
     train: TaskDataset
