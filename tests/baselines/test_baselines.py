@@ -240,7 +240,8 @@ def test_family_rule_uses_the_family_in_train_and_the_prior_elsewhere() -> None:
     answers = [json.loads(o["output_text"]) for o in FamilyRule().fit(train).outputs(test)]
     assert [a["answer"] for a in answers] == ["b", "a", "a"]
     assert answers[2]["confidence"] == 0.5  # unseen family: the training prior (a tie here)
-    assert FamilyRule.kind == GeneNeighbours.kind == "shortcut" and Majority.kind == "baseline"
+    assert FamilyRule.kind == GeneNeighbours.kind == "shortcut"
+    assert Majority.kind == "baseline"
 
 
 def test_cross_validated_baselines_predict_every_gene_once() -> None:

@@ -32,11 +32,14 @@ def test_card_carries_the_geneformer_reference(task: str) -> None:
     refs = load_task(task).card.references
     assert [r.model for r in refs] == ["Geneformer"]
     ref = refs[0]
-    assert ref.metric == "auroc" and "Theodoris" in ref.citation and "5-fold" in ref.protocol
+    assert ref.metric == "auroc"
+    assert "Theodoris" in ref.citation
+    assert "5-fold" in ref.protocol
     if task == "genes/dosage_sensitive_tfs":
         assert ref.value == 0.91
     else:  # no number in text form: none is invented, and the card says so
-        assert ref.value is None and "no published number" in ref.note
+        assert ref.value is None
+        assert "no published number" in ref.note
 
 
 def test_cross_task_label_conflicts_are_listed_with_the_reason() -> None:
@@ -84,8 +87,10 @@ def test_build_gene_table_joins_current_symbols_and_aliases(tmp_path: pathlib.Pa
     assert set(rows) == {"ENSG00000122545", "ENSG00000264668", "ENSG00000181638", "ENSG00000000002", "ENSG00000999999"}
     assert rows["ENSG00000122545"]["symbol"] == "SEPTIN7"
     assert rows["ENSG00000122545"]["aliases"] == "CDC10|SEPT7"  # NCBI synonym + the Geneformer-era symbol
-    assert rows["ENSG00000264668"]["symbol"] == "ZFP41" and not rows["ENSG00000264668"]["primary"]
-    assert rows["ENSG00000181638"]["primary"] and rows["ENSG00000181638"]["aliases"] == "NA|zfp-41"
+    assert rows["ENSG00000264668"]["symbol"] == "ZFP41"
+    assert not rows["ENSG00000264668"]["primary"]
+    assert rows["ENSG00000181638"]["primary"]
+    assert rows["ENSG00000181638"]["aliases"] == "NA|zfp-41"
     t = GeneTable(table)
     assert t.resolve("sept7").symbol == "SEPTIN7"  # type: ignore[union-attr]
     assert t.resolve("ENSG00000264668").ensembl_id == "ENSG00000181638"  # type: ignore[union-attr]
@@ -105,4 +110,6 @@ def test_bundled_gene_table_is_pinned_in_the_index() -> None:
     table = pl.read_parquet(data / index["gene_table"]["file"])
     assert table.columns == ["ensembl_id", "symbol", "gene_type", "aliases", "primary"]
     notice = (data / "NOTICE").read_text()
-    assert "oncoref" in notice and "NCBI" in notice and "Ensembl" in notice
+    assert "oncoref" in notice
+    assert "NCBI" in notice
+    assert "Ensembl" in notice

@@ -53,7 +53,8 @@ def test_custom_table_aliases_and_one_gene_per_symbol() -> None:
 )
 def test_bundled_aliases_resolve_to_current_symbols(query: str, symbol: str) -> None:
     hit = gene_table().resolve(query)
-    assert isinstance(hit, GeneMatch) and hit.symbol == symbol
+    assert isinstance(hit, GeneMatch)
+    assert hit.symbol == symbol
     ds = gene_task(pl.DataFrame({"g": [query], "y": ["yes"]}), gene="g", target="y", labels=["yes", "no"])
     assert ds.frame["entity"].to_list() == [symbol]
     assert ds.card.n_quarantined == 0
