@@ -125,3 +125,18 @@ def test_check_leakage_names_the_shared_family() -> None:
 def test_family_split_needs_a_gene_task() -> None:
     with pytest.raises(DatasetError, match="needs a gene task"):
         load_task("molecules/bbb_b3db").head(50).split("family")
+
+
+def test_evaluate_over_folds_answers_every_gene_once() -> None:
+    import openai
+
+    import biorft as br
+    from tests.fakes.openai_server import FakeOpenAI
+
+    ds = load_task("genes/bivalent_vs_no_methylation")
+    folds = ds.folds(k=5, method="family", seed=0)
+    with FakeOpenAI(lambda body: "Answer: bivalent") as server:
+        client = openai.OpenAI(base_url=server.base_url, api_key="sk-test", max_retries=0)
+        report = br.evaluate(folds, model="m", client=client, progress=False, n_boot=0)
+    assert sorted(r.id for r in report.records) == sorted(ds.ids)
+    assert report.n_examples == len(ds)
