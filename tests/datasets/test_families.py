@@ -129,9 +129,9 @@ def test_family_split_needs_a_gene_task() -> None:
 
 def test_evaluate_over_folds_answers_every_gene_once() -> None:
     import openai
+    from tests.fakes.openai_server import FakeOpenAI
 
     import biorft as br
-    from tests.fakes.openai_server import FakeOpenAI
 
     ds = load_task("genes/bivalent_vs_no_methylation")
     folds = ds.folds(k=5, method="family", seed=0)

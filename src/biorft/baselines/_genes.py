@@ -9,8 +9,8 @@ reading names, not biology.
 - [GeneNeighbours][biorft.baselines.GeneNeighbours] (name-only): nearest neighbours over TF-IDF weighted character
   n-grams of the symbol (with start / end markers and the leading letters as a family token).
 - [FamilyRule][biorft.baselines.FamilyRule]: the label mix of the gene's family
-  ([gene_family][biorft.datasets.gene_family]) among the training genes; the training prior for unseen families.
-  On a family split every test family is unseen, so it falls to the prior: the split has removed the shortcut.
+  ([gene_family][biorft.datasets.gene_family]) among the training genes; no information for unseen families. On a
+  family split every test family is unseen, so it scores chance: the split has removed the shortcut.
 
 Needs only numpy.
 
@@ -22,6 +22,7 @@ Examples:
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter
@@ -168,9 +169,10 @@ class FamilyRule(_GeneVote):
 
     Families are [gene_family][biorft.datasets.gene_family] of the symbol (``ZNF``, ``HOX``, ``SOX``, ...). Every
     training gene of the family votes with weight 1, and the training set as a whole with weight ``prior_weight``
-    (smoothing toward the prior); a gene whose family has no training gene gets the training prior. On a split
-    that shares families between parts this rule can score high without any biology; on the family split it
-    cannot.
+    (smoothing toward the prior); a gene whose family has no training gene gets the majority label with an
+    uninformative confidence (one over the number of labels), so it ranks no gene above another. On a split that
+    shares families between parts this rule can score high without any biology; on the family split and family
+    folds it scores chance.
 
     Args:
         prior_weight: Weight of the training prior in each family's vote.
@@ -203,6 +205,9 @@ class FamilyRule(_GeneVote):
             for fam in family_keys(gene_family(row.entity)):
                 self._members.setdefault(fam, []).append(i)
         self._fit_votes(spec, rows)
+        self._unseen = self._fallback
+        if spec.kind in (TaskKind.BINARY, TaskKind.MULTICLASS):  # no family evidence: an uninformative confidence
+            self._unseen = format_answer(json.loads(self._fallback)["answer"], 1 / len(spec.labels))
 
     def _predict(self, rows: list[TrainingRow]) -> list[str]:
         n = len(self._rows)
@@ -210,7 +215,7 @@ class FamilyRule(_GeneVote):
         for row in rows:
             idx = sorted({i for fam in family_keys(gene_family(row.entity)) for i in self._members.get(fam, ())})
             if not idx:
-                out.append(self._fallback)
+                out.append(self._unseen)
                 continue
             weights = np.full(n, self.prior_weight / n)
             weights[idx] += 1.0
