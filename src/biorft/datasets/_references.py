@@ -22,6 +22,23 @@ _GENEFORMER_PROTOCOL = (
     "the held-out 20% (paper's Methods); folds were not grouped by gene family"
 )
 
+
+def _figure_only(protocol: str, figure: str, shown_as: str) -> ReferenceResult:
+    """A Geneformer result the paper gives only in a figure: no value, and a note that says so."""
+    return ReferenceResult(
+        model="Geneformer",
+        metric="auroc",
+        value=None,
+        protocol=_GENEFORMER_PROTOCOL + protocol,
+        citation=f"{_GENEFORMER_CITATION}, {figure}",
+        url=_GENEFORMER_URL,
+        note=(
+            f"no published number found in text form: the paper shows this task as {shown_as} in a figure "
+            f"({figure.split(' (')[0]}); no value is recorded rather than one read off an image"
+        ),
+    )
+
+
 REFERENCES: dict[str, tuple[ReferenceResult, ...]] = {
     "genes/dosage_sensitive_tfs": (
         ReferenceResult(
@@ -40,31 +57,17 @@ REFERENCES: dict[str, tuple[ReferenceResult, ...]] = {
         ),
     ),
     "genes/bivalent_vs_no_methylation": (
-        ReferenceResult(
-            model="Geneformer",
-            metric="auroc",
-            value=None,
-            protocol=_GENEFORMER_PROTOCOL + "; fine-tuned on 80% of genome-wide loci, predicted on the other 20%",
-            citation=_GENEFORMER_CITATION + ", Extended Data Fig. 8c (bivalent vs non-methylated genes)",
-            url=_GENEFORMER_URL,
-            note=(
-                "no published number found in text form: the paper reports this task as confusion matrices and F1 "
-                "scores in a figure (Extended Data Fig. 8c); no value is recorded rather than one read off an image"
-            ),
+        _figure_only(
+            "; fine-tuned on 80% of genome-wide loci, predicted on the other 20%",
+            "Extended Data Fig. 8c (bivalent vs non-methylated genes)",
+            "confusion matrices and F1 scores",
         ),
     ),
     "genes/bivalent_vs_lys4_only": (
-        ReferenceResult(
-            model="Geneformer",
-            metric="auroc",
-            value=None,
-            protocol=_GENEFORMER_PROTOCOL + "; fine-tuned with about 15,000 embryonic stem cells",
-            citation=_GENEFORMER_CITATION + ", Fig. 2 and Extended Data Fig. 8a-b (bivalent vs Lys4-only genes)",
-            url=_GENEFORMER_URL,
-            note=(
-                "no published number found in text form: the paper shows this task as ROC curves and confusion "
-                "matrices in figures (Extended Data Fig. 8a-b); no value is recorded rather than one read off an image"
-            ),
+        _figure_only(
+            "; fine-tuned with about 15,000 embryonic stem cells",
+            "Extended Data Fig. 8a-b (bivalent vs Lys4-only genes)",
+            "ROC curves and confusion matrices",
         ),
     ),
 }
