@@ -1,16 +1,15 @@
 """Turn your own gene list (symbols and Ensembl IDs mixed) into a task, a family split and training files.
 
-What it shows: ``br.gene_task`` resolves every gene against the bundled gene table (symbols in any case, Ensembl IDs
-with or without a version suffix) to one symbol and one Ensembl ID, merges a gene listed twice (by symbol and by
-ID) and quarantines what it cannot use with the reason: unknown genes (with spelling suggestions), conflicting
-labels, missing labels. Rows in = kept + quarantined. Then a family split (whole gene families per part), a leakage
-check, and export to OpenAI RFT, TRL and verl files.
+What it shows: ``br.gene_task`` resolves every gene against the bundled gene table (symbols in any case, aliases
+and previous symbols, Ensembl IDs with or without a version suffix) to one current symbol and one Ensembl ID, merges
+a gene listed twice (by symbol and by ID) and quarantines what it cannot use with the reason: unknown genes (with
+spelling suggestions), conflicting labels, missing labels. Rows in = kept + quarantined. Then a family split (whole
+gene families per part), a leakage check, and export to OpenAI RFT, TRL and verl files.
 
 The default input, ``examples/data/tf_genes.csv``, labels well-known human genes as sequence-specific transcription
 factors (``yes``) or not (``no``), with the problems of a real list: Ensembl IDs with versions, lower-case symbols,
-one gene twice under two names, one gene with both labels, aliases the gene table does not know (``OCT4``,
-``HER2``: pass ``gene_table=`` a table with an ``aliases`` column to resolve those), an invented gene and a blank
-label.
+one gene twice under two names, one gene with both labels, common aliases (``OCT4`` is ``POU5F1``, ``HER2`` is
+``ERBB2``), an invented gene and a blank label.
 
 Run it::
 
