@@ -1,6 +1,7 @@
 """The one error hierarchy of biorft.
 
-Every error biorft raises on purpose derives from :class:`BiorftError`, so a caller can catch them all with one
+Every error biorft raises on purpose derives from [BiorftError][biorft.errors.BiorftError], so a caller can catch them
+all with one
 ``except`` clause. Messages say what went wrong *and* what to do about it.
 
 Examples:
@@ -66,7 +67,7 @@ class MissingDependencyError(BiorftError, ImportError):
 
 
 def require(package: str, *, extra: str, feature: str | None = None) -> object:
-    """Import an optional dependency or raise :class:`MissingDependencyError` naming the extra.
+    """Import an optional dependency or raise [MissingDependencyError][biorft.errors.MissingDependencyError].
 
     Args:
         package: Import name of the module.

@@ -1,4 +1,4 @@
-"""Errors of the OpenAI RFT backend, all subclasses of :class:`biorft.errors.BackendError`.
+"""Errors of the OpenAI RFT backend, all subclasses of [`biorft.errors.BackendError`][biorft.errors.BackendError].
 
 Each HTTP failure class of the OpenAI API maps to one error here, so a caller can catch, say, rate limiting
 without parsing messages. Messages say what failed, what the service answered (with secrets removed) and what to

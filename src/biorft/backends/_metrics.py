@@ -1,8 +1,8 @@
 """Training metrics of an RFT job (from job events and checkpoints) and the reward-gap check.
 
 RFT jobs report ``train_reward_mean``, ``valid_reward_mean``, ``train_reasoning_tokens_mean`` and
-``valid_reasoning_tokens_mean`` per step (RFT_FACTS). The documented sign of reward hacking is a train reward that
-pulls away from the validation reward: :func:`reward_gap_warning` says so when the latest gap is large and has
+``valid_reasoning_tokens_mean`` per step (RFT guide). The documented sign of reward hacking is a train reward that
+pulls away from the validation reward: `reward_gap_warning` says so when the latest gap is large and has
 widened since the first step where both were measured.
 
 Examples:
@@ -58,7 +58,7 @@ def _number(value: Any) -> float | None:
 
 
 def metric_from_data(data: object, step: int | None = None) -> MetricPoint | None:
-    """Read a :class:`MetricPoint` from a metrics event's ``data`` or a checkpoint's ``metrics``.
+    """Read a [MetricPoint][biorft.backends.openai_rft.MetricPoint] from event ``data`` or checkpoint ``metrics``.
 
     Args:
         data: A mapping with ``step`` and metric names (a nested ``metrics`` mapping is read too).

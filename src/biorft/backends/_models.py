@@ -1,6 +1,6 @@
 """Which base models accept reinforcement fine-tuning, and the RFT hyperparameters the API takes.
 
-Sources (RFT_FACTS, checked 2026-11-25): OpenAI's RFT guide serves ``o4-mini-2025-04-16``; Azure OpenAI documents
+Sources (checked 2026-11-25): OpenAI's RFT guide serves ``o4-mini-2025-04-16``; Azure OpenAI documents
 ``o4-mini`` version 2025-04-16 (GA) and ``gpt-5`` version 2025-08-07 (private preview). A fine-tuned checkpoint
 of an allowed model (``ft:o4-mini-2025-04-16:...``) may be trained further. Anything else is refused locally unless
 the caller passes ``allow_any_model=True`` (for models released after this list was written).
@@ -43,7 +43,7 @@ HYPERPARAMETERS = (*_INT_PARAMS, *_FLOAT_PARAMS, "reasoning_effort")
 
 
 def check_model(model: str, *, allow_any_model: bool = False) -> str:
-    """Return ``model`` when it supports RFT, else raise :class:`UnsupportedModel`.
+    """Return ``model`` when it supports RFT, else raise `UnsupportedModel`.
 
     Args:
         model: The base model, or a fine-tuned checkpoint ``ft:<base>:...`` of an allowed base model.

@@ -1,7 +1,8 @@
 """Baselines that ignore the entity: the majority class (or median value) and random draws from the label prior.
 
 They apply to every task and give the floor any model must beat: a model whose balanced accuracy does not beat
-:class:`Majority` and whose mean reward does not beat :class:`LabelPrior` has learned nothing about the entities.
+[Majority][biorft.baselines.Majority] and whose mean reward does not beat [LabelPrior][biorft.baselines.LabelPrior] has
+learned nothing about the entities.
 
 Examples:
     >>> from types import SimpleNamespace as NS

@@ -26,8 +26,10 @@ __all__ = ["for_task", "run_baselines"]
 def for_task(spec: TaskSpec, *, seed: int = 0) -> list[Baseline]:
     """Fresh (unfitted) instances of every baseline that applies to ``spec``.
 
-    Every task gets :class:`Majority` and :class:`LabelPrior`; molecule tasks add :class:`FingerprintForest` and
-    :class:`FingerprintLinear`; gene tasks add :class:`GeneNeighbours`.
+    Every task gets [Majority][biorft.baselines.Majority] and [LabelPrior][biorft.baselines.LabelPrior]; molecule tasks
+    add [FingerprintForest][biorft.baselines.FingerprintForest] and
+    [FingerprintLinear][biorft.baselines.FingerprintLinear]; gene tasks add
+    [GeneNeighbours][biorft.baselines.GeneNeighbours].
 
     Args:
         spec: The task.
@@ -57,14 +59,14 @@ def run_baselines(
     """Fit each baseline on ``splits.train`` and evaluate it on ``splits.test`` through the task's grader.
 
     Args:
-        splits: A :class:`~biorft.datasets.Splits` (anything with ``train`` and ``test`` datasets).
+        splits: A [`Splits`][biorft.datasets.Splits] (anything with ``train`` and ``test`` datasets).
         grader: Default ``biorft.graders.grader_for(spec)``.
-        baselines: Which baselines; default :func:`for_task`.
+        baselines: Which baselines; default [`for_task`][biorft.baselines.for_task].
         n_boot: Bootstrap resamples for the CIs.
         seed: Seed of the baselines and the bootstrap.
 
     Returns:
-        One :class:`~biorft.evaluation.EvalReport` per baseline, in order.
+        One [`EvalReport`][biorft.evaluation.EvalReport] per baseline, in order.
     """
     spec = splits.train.spec
     chosen = list(baselines) if baselines is not None else for_task(spec, seed=seed)

@@ -54,7 +54,8 @@ class GeneTable:
 
     The table has columns ``ensembl_id``, ``symbol``, optionally ``gene_type`` and ``aliases`` (``|``-separated).
 
-    The bundled table (:func:`gene_table`) holds the protein-coding genes of Geneformer's gene table plus every
+    The bundled table ([gene_table][biorft.datasets.gene_table]) holds the protein-coding genes of Geneformer's gene
+    table plus every
     gene of the bundled tasks. A symbol shared by several Ensembl IDs resolves to its protein-coding, lowest ID.
 
     Examples:
@@ -100,7 +101,7 @@ class GeneTable:
         """Resolve a symbol (any case), alias or Ensembl ID (with or without version).
 
         Returns:
-            A :class:`GeneMatch`, or a quarantine reason string.
+            A [`GeneMatch`][biorft.datasets.GeneMatch], or a quarantine reason string.
         """
         s = (value or "").strip()
         if not s:
@@ -185,11 +186,12 @@ def gene_task(
         target: Target column (a list of 0/1 columns for ``kind="multilabel"``).
         kind: ``"binary"``, ``"multiclass"``, ``"multilabel"`` or ``"regression"``.
         name: Task name.
-        labels: Label names or a raw-value -> label mapping (see :func:`molecule_task`).
+        labels: Label names or a raw-value -> label mapping (see [`molecule_task`][biorft.datasets.molecule_task]).
         id: Column with example ids; None uses the Ensembl ID.
         duplicates: ``"majority"``, ``"drop"``, ``"mean"`` (regression) or ``"error"``.
         positive_label: Positive label of a binary task.
-        gene_table: A :class:`GeneTable`, a path or a DataFrame with ``ensembl_id``, ``symbol`` (and optional
+        gene_table: A [GeneTable][biorft.datasets.GeneTable], a path or a DataFrame with ``ensembl_id``, ``symbol`` (and
+            optional
             ``gene_type``, ``aliases``) columns; None uses the bundled table.
         instructions: Task instruction shown to the model.
         description: Description for people.
@@ -206,7 +208,7 @@ def gene_task(
         notes: Extra card notes.
 
     Returns:
-        The :class:`~biorft.datasets.TaskDataset`.
+        The [`TaskDataset`][biorft.datasets.TaskDataset].
 
     Raises:
         DatasetError: Missing column, unreadable file, bad parameter, or a conflict under ``duplicates="error"``.

@@ -88,7 +88,7 @@ class ResponseCache:
     Args:
         path: The cache file; created with its folder on the first write.
         model: Model name, part of every key.
-        params: Digest of the request parameters (see :func:`digest`), part of every key.
+        params: Digest of the request parameters (see `digest`), part of every key.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, model: str, params: str) -> None:

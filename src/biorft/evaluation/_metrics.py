@@ -105,7 +105,7 @@ class Metric:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Metric:
-        """Inverse of :meth:`to_dict`."""
+        """Inverse of [`to_dict`][biorft.evaluation.Metric.to_dict]."""
         return cls(
             value=_from_json_float(data.get("value")),
             ci_low=_from_json_float(data.get("ci_low")),

@@ -7,7 +7,7 @@ for both runs.
 Which metrics a report has:
 
 - every task: ``mean_reward`` (the grader's mean score), ``answered`` (share of samples with a usable answer: one
-  the grader could read, i.e. whose reason is not in :data:`UNSCORED_REASONS`, and that is a task label, a list of
+  the grader could read, i.e. whose reason is not in `UNSCORED_REASONS`, and that is a task label, a list of
   labels or a number as the kind requires), and ``reason/<reason>`` (share of samples per grader reason, e.g.
   ``reason/no_answer``, ``reason/hedged``);
 - binary / multiclass: ``accuracy``, ``balanced_accuracy``, ``macro_f1``, ``mcc``; binary tasks also ``auroc`` and
@@ -100,7 +100,7 @@ def prediction_codes(spec: TaskSpec, records: Sequence[EvalRecord]) -> tuple[Int
     """Integer codes of targets and predicted labels for a classification task.
 
     Labels are coded by their position in ``spec.labels``; a prediction that is not exactly one task label (no
-    answer, a hedge, an unknown label, or any output whose reason is in :data:`UNSCORED_REASONS`) gets the code
+    answer, a hedge, an unknown label, or any output whose reason is in `UNSCORED_REASONS`) gets the code
     ``len(spec.labels)``.
 
     Args:
@@ -339,7 +339,7 @@ def compute_metrics(
         level: Confidence level of the intervals.
 
     Returns:
-        Metric name -> :class:`Metric`, in display order.
+        Metric name -> [`Metric`][biorft.evaluation.Metric], in display order.
     """
     inp = _inputs(spec, records)
     point = _values(inp, None)
@@ -372,7 +372,8 @@ def paired_differences(
         level: Confidence level.
 
     Returns:
-        ``(differences, n_shared)``: metric name -> difference as a :class:`Metric`, and how many examples the
+        ``(differences, n_shared)``: metric name -> difference as a [Metric][biorft.evaluation.Metric], and how many
+        examples the
         runs share (0 gives an empty dict).
     """
     ref_ids = {r.id for r in reference}
