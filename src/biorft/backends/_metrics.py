@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from biorft.errors import RewardGapWarning
+
 __all__ = ["MetricPoint", "RewardGapWarning", "merge_points", "metric_from_data", "reward_gap_warning"]
 
 _FLOAT_FIELDS = (
@@ -28,10 +30,6 @@ _FLOAT_FIELDS = (
     "train_reasoning_tokens_mean",
     "valid_reasoning_tokens_mean",
 )
-
-
-class RewardGapWarning(UserWarning):
-    """The train reward pulls away from the validation reward (a sign of reward hacking)."""
 
 
 @dataclass(frozen=True)

@@ -31,15 +31,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from biorft.errors import BiorftError
+from biorft.errors import CacheError
 
 __all__ = ["CacheError", "CachedResponse", "ResponseCache", "digest"]
 
 _VERSION = 1
-
-
-class CacheError(BiorftError, ValueError):
-    """A response cache file cannot be read; the message names the file and line."""
 
 
 def digest(value: Any) -> str:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from biorft._version import __version__
-from biorft.errors import BiorftError
+from biorft.errors import ReportError
 from biorft.evaluation._metrics import Metric
 from biorft.evaluation._records import EvalRecord
 from biorft.evaluation._stats import PRIMARY_METRIC, compute_metrics, prediction_codes
@@ -91,10 +91,6 @@ def format_metric(name: str, m: Metric, *, ci: bool = True) -> str:
         return text + (f" [{100 * m.ci_low:.1f}, {100 * m.ci_high:.1f}]" if has_ci else "")
     text = f"{m.value:.3f}"
     return text + (f" [{m.ci_low:.3f}, {m.ci_high:.3f}]" if has_ci else "")
-
-
-class ReportError(BiorftError, ValueError):
-    """A file or text is not a biorft evaluation report; the message names it."""
 
 
 def _now() -> str:
