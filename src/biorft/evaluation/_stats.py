@@ -11,7 +11,8 @@ Which metrics a report has:
   labels or a number as the kind requires), and ``reason/<reason>`` (share of samples per grader reason, e.g.
   ``reason/no_answer``, ``reason/hedged``);
 - binary / multiclass: ``accuracy``, ``balanced_accuracy``, ``macro_f1``, ``mcc``; binary tasks also ``auroc`` and
-  ``auprc`` when answers carry a confidence (computed over the samples that have one);
+  ``auprc`` when answers carry a confidence (computed over the samples that have one; a confidence ``c`` stated for
+  the negative label scores ``1 - c``, computed exactly, so equal stated probabilities stay tied);
 - multilabel: ``micro_f1``, ``macro_f1`` over the measured labels (``known_labels``);
 - regression: ``mae``, ``rmse``, ``spearman``, ``pearson`` over answered samples, and ``within_tolerance`` (share of
   all samples within the task's tolerance) when the task sets one.
@@ -32,6 +33,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -205,7 +207,7 @@ def _inputs(spec: TaskSpec, records: Sequence[EvalRecord], order: Sequence[str] 
             for i, r in enumerate(recs):
                 c = r.confidence
                 if c is not None and 0.0 <= c <= 1.0 and y_pred[i] < k:
-                    p_pos[i] = c if y_pred[i] == positive else 1.0 - c
+                    p_pos[i] = c if y_pred[i] == positive else _complement(c)
             inp.p_pos = p_pos
     elif spec.kind is TaskKind.MULTILABEL:
         index = _label_index(spec)
@@ -239,6 +241,23 @@ def _inputs(spec: TaskSpec, records: Sequence[EvalRecord], order: Sequence[str] 
         inp.answered = np.isfinite(inp.yhat)
         inp.tolerance = spec.tolerance
     return inp
+
+
+def _complement(confidence: float) -> float:
+    """``1 - confidence``, exact on the decimal the confidence was written as.
+
+    A confidence ``c`` stated for the negative label is a probability ``1 - c`` for the positive one. Float
+    subtraction is not exact (``1.0 - 0.3333 != 0.6667``), and the difference of one ulp breaks ties between
+    answers that state the same probability in two ways (``yes, 0.6667`` and ``no, 0.3333``), which moves AUROC
+    and AUPRC away from their tie values (a constant predictor would score above or below 0.5). Confidences are
+    parsed from decimal text, and ``repr`` gives back that decimal; its complement is computed exactly and rounded
+    once, so it is the same float as the complement written out (``float("0.6667")``).
+
+    Examples:
+        >>> 1.0 - 0.3333 == 0.6667, _complement(0.3333) == 0.6667, _complement(0.2) == 0.8
+        (False, True, True)
+    """
+    return float(1 - Fraction(repr(confidence)))
 
 
 def _labels_of(value: Any) -> list[str]:
