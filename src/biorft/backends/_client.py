@@ -50,7 +50,7 @@ log = logging.getLogger("biorft.backends.openai_rft")
 
 T = TypeVar("T")
 
-#: OpenAI's self-serve fine-tuning accepts no new jobs from this day (OpenAI's fine-tuning docs).
+#: OpenAI's self-serve fine-tuning accepts no new jobs from this day (see the docs page on OpenAI's grader sandbox).
 SELF_SERVE_END = _dt.date(2027, 1, 6)
 _SCAN_LIMIT = 1000  # files listed when looking for an earlier upload of the same bytes
 _MAX_DETAILS = 2000

@@ -1,7 +1,7 @@
 """Training metrics of an RFT job (from job events and checkpoints) and the reward-gap check.
 
 RFT jobs report ``train_reward_mean``, ``valid_reward_mean``, ``train_reasoning_tokens_mean`` and
-``valid_reasoning_tokens_mean`` per step (RFT guide). The documented sign of reward hacking is a train reward that
+``valid_reasoning_tokens_mean`` per step (RFT guides). The documented sign of reward hacking is a train reward that
 pulls away from the validation reward: `reward_gap_warning` says so when the latest gap is large and has
 widened since the first step where both were measured.
 

@@ -27,8 +27,8 @@ __all__ = ["openai_rft", "read_openai_rft", "rft_line"]
 def rft_line(messages: list[dict[str, str]], item: dict[str, Any]) -> dict[str, Any]:
     """One RFT training line: ``messages`` (ending with the user's) plus the grader item's fields at top level.
 
-    OpenAI's RFT guide: the grader's ``item`` is the training line minus ``messages``, and the last message must
-    have role ``user`` (no assistant turns).
+    The grader's ``item`` is the training line minus ``messages``, and the last message must have role ``user``
+    (no assistant turns); see [OpenAI's grader sandbox][openai-grader-sandbox].
 
     Examples:
         >>> rft_line([{"role": "user", "content": "SMILES: CCO"}], {"id": "m1", "target": "BBB+"})

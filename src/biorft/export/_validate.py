@@ -1,9 +1,9 @@
 r"""Check an OpenAI RFT JSONL file against the RFT data rules before anything is uploaded or paid for.
 
-The rules (OpenAI's and Azure OpenAI's RFT guides): one JSON object per line; a ``messages`` list in chat
-format whose roles are ``system`` / ``developer`` / ``user`` only (no ``assistant`` turns: the model writes the
-answer during training) and whose **last message has role user**; every other top-level field is the grader's
-``item``, so every field the grader reads must be present on every line.
+The rules (OpenAI's and Azure OpenAI's RFT guides; see [OpenAI's grader sandbox][openai-grader-sandbox]): one JSON
+object per line; a ``messages`` list in chat format whose roles are ``system`` / ``developer`` / ``user`` only (no
+``assistant`` turns: the model writes the answer during training) and whose **last message has role user**; every
+other top-level field is the grader's ``item``, so every field the grader reads must be present on every line.
 
 Problems name the 1-based line number and the field; nothing stops at the first problem, so one run lists
 everything to fix.

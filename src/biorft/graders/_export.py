@@ -28,10 +28,16 @@ __all__ = [
 ]
 
 OPENAI_IMAGE_TAG = "2025-05-08"
-"""The OpenAI grader image whose packages (rdkit 2024.9.6, numpy 2.2.4, ...) the exported graders are tested under."""
+"""The OpenAI grader image whose packages (rdkit 2024.9.6, numpy 2.2.4, ...) the exported graders are tested under.
+
+See [OpenAI's grader sandbox][openai-grader-sandbox].
+"""
 
 OPENAI_SOURCE_LIMIT = 256_000
-"""OpenAI python graders take source under 256 kB (OpenAI graders guide); counted in UTF-8 bytes."""
+"""OpenAI python graders take source under 256 kB, counted in UTF-8 bytes.
+
+See [OpenAI's grader sandbox][openai-grader-sandbox].
+"""
 
 _OWN = "biorft."
 
