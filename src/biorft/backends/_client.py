@@ -424,7 +424,7 @@ class OpenAIRFT:
             samples: One model output (text, or ``{"output_text": ...}`` / ``{"output_json": ...}``) scored
                 against ``item``; or a list of ``(sample, item)`` pairs.
             item: The dataset item (the JSONL line minus ``messages``) for a single sample.
-            raise_on_error: Raise `GraderRunError` when the service reports a grader error.
+            raise_on_error: Raise [GraderRunError][biorft.errors.GraderRunError] when the service reports an error.
 
         Returns:
             A [`GraderRun`][biorft.backends.openai_rft.GraderRun] for one sample, a list for a list of pairs.

@@ -355,14 +355,14 @@ class JobHandle:
             timeout: Give up watching after this many seconds (the job goes on); None waits for ever.
             progress: Show a progress bar.
             max_poll: Longest wait between polls.
-            raise_on_failure: Raise `JobFailed` when the job fails (else return its summary).
+            raise_on_failure: Raise [JobFailed][biorft.errors.JobFailed] when the job fails (else return its summary).
             on_update: Called after every poll with the job and its new events (oldest first).
 
         Returns:
             The [JobSummary][biorft.backends.openai_rft.JobSummary] once the job succeeded, was cancelled or paused (or
             failed, when
             ``raise_on_failure`` is False). A widening train/valid reward gap adds a warning to the summary and
-            emits `RewardGapWarning`.
+            emits [RewardGapWarning][biorft.errors.RewardGapWarning].
 
         Raises:
             JobFailed: The job failed (with its error code and message).

@@ -43,7 +43,7 @@ HYPERPARAMETERS = (*_INT_PARAMS, *_FLOAT_PARAMS, "reasoning_effort")
 
 
 def check_model(model: str, *, allow_any_model: bool = False) -> str:
-    """Return ``model`` when it supports RFT, else raise `UnsupportedModel`.
+    """Return ``model`` when it supports RFT, else raise [UnsupportedModel][biorft.errors.UnsupportedModel].
 
     Args:
         model: The base model, or a fine-tuned checkpoint ``ft:<base>:...`` of an allowed base model.
