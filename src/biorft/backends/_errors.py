@@ -15,36 +15,6 @@ Examples:
 
 from __future__ import annotations
 
-from biorft.errors import (
-    AuthenticationError,
-    FileProcessingError,
-    FineTuningUnavailable,
-    GraderRunError,
-    InvalidHyperparameter,
-    InvalidRequest,
-    JobFailed,
-    NotFound,
-    PermissionDenied,
-    RateLimited,
-    ServiceUnavailable,
-    UnsupportedModel,
-    WatchTimeout,
-    _HTTPBackendError,
-)
-
-__all__ = [
-    "AuthenticationError",
-    "FileProcessingError",
-    "FineTuningUnavailable",
-    "GraderRunError",
-    "InvalidHyperparameter",
-    "InvalidRequest",
-    "JobFailed",
-    "NotFound",
-    "PermissionDenied",
-    "RateLimited",
-    "ServiceUnavailable",
-    "UnsupportedModel",
-    "WatchTimeout",
-    "_HTTPBackendError",
-]
+from biorft.errors import *  # noqa: F403 - the backend errors, re-exported from their one home
+from biorft.errors import __all__ as __all__
+from biorft.errors import _HTTPBackendError as _HTTPBackendError
