@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ from sklearn import metrics as skm
 from biorft.baselines import LabelPrior
 from biorft.evaluation import EvalRecord
 from biorft.evaluation import _metrics as mf
-from biorft.evaluation._stats import compute_metrics
+from biorft.evaluation._stats import _complement, compute_metrics
 from biorft.schema import Example
 from tests.evaluation._helpers import TinyDataset, binary_spec
 
@@ -77,6 +78,13 @@ def test_a_constant_score_is_chance(y: list[bool], c: float) -> None:
     labels = np.array(y)
     assert mf.auroc(labels, np.full(len(y), c)) == 0.5
     assert mf.average_precision(labels, np.full(len(y), c)) == sum(y) / len(y)
+
+
+@given(digits=st.integers(0, 10**17 - 1), places=st.integers(1, 17), c=st.floats(0.0, 1.0))
+def test_the_complement_is_exact_on_the_written_decimal(digits: int, places: int, c: float) -> None:
+    written = float(Decimal(digits % 10**places) / 10**places)  # a confidence as a model writes it
+    assert _complement(written) == float(Decimal(1) - Decimal(repr(written)))
+    assert _complement(c) == float(1 - Fraction(repr(c)))
 
 
 def _records(targets: list[bool], answers: list[bool], confidences: list[str]) -> list[EvalRecord]:
