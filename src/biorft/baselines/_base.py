@@ -1,7 +1,7 @@
 """The baseline interface: fit on a training split, answer like a model, get graded like a model.
 
 A baseline's outputs are plain text in the answer format the graders parse (JSON ``{"answer": ..., "confidence":
-...}``), so its report goes through the task's grader and the same :class:`~biorft.evaluation.EvalReport` as an LLM:
+...}``), so its report goes through the task's grader and the same [EvalReport][biorft.evaluation.EvalReport] as an LLM:
 the numbers are directly comparable.
 
 Examples:
@@ -104,7 +104,8 @@ def training_rows(data: DataLike) -> list[TrainingRow]:
 class Baseline(ABC):
     """A non-LLM reference model for a task.
 
-    Subclasses implement :meth:`_fit` and :meth:`_predict`; :meth:`fit`, :meth:`outputs` and :meth:`evaluate` are
+    Subclasses implement `_fit` and `_predict`; [fit][biorft.baselines.Baseline.fit],
+    [outputs][biorft.baselines.Baseline.outputs] and [evaluate][biorft.baselines.Baseline.evaluate] are
     shared. A baseline is fitted on a training split and answers every example of another split.
 
     Attributes:
@@ -178,7 +179,7 @@ class Baseline(ABC):
             seed: Bootstrap seed.
 
         Returns:
-            An :class:`~biorft.evaluation.EvalReport` with ``model == self.name`` and ``source == "baseline"``.
+            An [`EvalReport`][biorft.evaluation.EvalReport] with ``model == self.name`` and ``source == "baseline"``.
         """
         return self._report(data, list(self.outputs(data)), grader, n_boot=n_boot, seed=seed, extra={})
 

@@ -67,12 +67,12 @@ def run_baselines(
         splits: A [Splits][biorft.datasets.Splits] (anything with ``train`` and ``test`` datasets), or
             [Folds][biorft.datasets.Folds].
         grader: Default ``biorft.graders.grader_for(spec)``.
-        baselines: Which baselines; default :func:`for_task`.
+        baselines: Which baselines; default [`for_task`][biorft.baselines.for_task].
         n_boot: Bootstrap resamples for the CIs.
         seed: Seed of the baselines and the bootstrap.
 
     Returns:
-        One :class:`~biorft.evaluation.EvalReport` per baseline, in order.
+        One [`EvalReport`][biorft.evaluation.EvalReport] per baseline, in order.
     """
     cross = callable(getattr(splits, "pooled", None))
     spec = splits.spec if cross else splits.train.spec

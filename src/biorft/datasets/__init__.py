@@ -1,6 +1,6 @@
 """Curated and user-built task datasets: registry, builders, splits.
 
-Bundled tasks work offline and are versioned; each carries a :class:`~biorft.schema.DatasetCard` with provenance,
+Bundled tasks work offline and are versioned; each carries a [`DatasetCard`][biorft.schema.DatasetCard] with provenance,
 licence, checksums and the rows quarantined during curation (see ``data/NOTICE``).
 
 Examples:

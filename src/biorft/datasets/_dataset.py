@@ -63,7 +63,8 @@ class TaskDataset:
     carry ``known_labels`` (the labels that were measured). Any other column is passed through as example
     metadata.
 
-    Build one with :func:`biorft.load_task`, :func:`biorft.molecule_task` or :func:`biorft.gene_task`.
+    Build one with [biorft.load_task][biorft.datasets.load_task], [biorft.molecule_task][biorft.datasets.molecule_task]
+    or [biorft.gene_task][biorft.datasets.gene_task].
 
     Examples:
         >>> import polars as pl
@@ -145,7 +146,7 @@ class TaskDataset:
             raise DatasetError(f"{spec.name}: example {row['id']!r} is invalid: {exc}") from exc
 
     def to_examples(self) -> list[Example]:
-        """All examples as typed :class:`~biorft.schema.Example` objects, in dataset order.
+        """All examples as typed [`Example`][biorft.schema.Example] objects, in dataset order.
 
         Examples:
             >>> import biorft as br
@@ -158,7 +159,7 @@ class TaskDataset:
         """Iterate over the examples rendered as chat messages with their grader items.
 
         Yields:
-            :class:`PromptedExample` objects in dataset order.
+            [`PromptedExample`][biorft.datasets.PromptedExample] objects in dataset order.
 
         Examples:
             >>> import biorft as br
@@ -244,7 +245,7 @@ class TaskDataset:
             seed: Random seed (same data and seed give the same split).
 
         Returns:
-            A :class:`~biorft.datasets.Splits`.
+            A [`Splits`][biorft.datasets.Splits].
 
         Raises:
             DatasetError: For an unknown method, bad fractions, or data the method cannot split.

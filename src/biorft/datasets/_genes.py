@@ -216,11 +216,12 @@ def gene_task(
         target: Target column (a list of 0/1 columns for ``kind="multilabel"``).
         kind: ``"binary"``, ``"multiclass"``, ``"multilabel"`` or ``"regression"``.
         name: Task name.
-        labels: Label names or a raw-value -> label mapping (see :func:`molecule_task`).
+        labels: Label names or a raw-value -> label mapping (see [`molecule_task`][biorft.datasets.molecule_task]).
         id: Column with example ids; None uses the Ensembl ID.
         duplicates: ``"majority"``, ``"drop"``, ``"mean"`` (regression) or ``"error"``.
         positive_label: Positive label of a binary task.
-        gene_table: A :class:`GeneTable`, a path or a DataFrame with ``ensembl_id``, ``symbol`` (and optional
+        gene_table: A [GeneTable][biorft.datasets.GeneTable], a path or a DataFrame with ``ensembl_id``, ``symbol`` (and
+            optional
             ``gene_type``, ``aliases``) columns; None uses the bundled table.
         instructions: Task instruction shown to the model.
         description: Description for people.
@@ -237,7 +238,7 @@ def gene_task(
         notes: Extra card notes.
 
     Returns:
-        The :class:`~biorft.datasets.TaskDataset`.
+        The [`TaskDataset`][biorft.datasets.TaskDataset].
 
     Raises:
         DatasetError: Missing column, unreadable file, bad parameter, or a conflict under ``duplicates="error"``.

@@ -118,7 +118,7 @@ class Splits:
 
     @property
     def card(self) -> DatasetCard:
-        """The dataset card, with ``splits`` set to :attr:`stats`."""
+        """The dataset card, with ``splits`` set to `stats`."""
         return self.train.card
 
     @property
@@ -130,7 +130,7 @@ class Splits:
         yield from self.parts.items()
 
     def check_leakage(self) -> None:
-        """Raise :class:`~biorft.errors.DatasetError` when parts share ids, entities, InChIKeys or genes.
+        """Raise [`DatasetError`][biorft.errors.DatasetError] when parts share ids, entities, InChIKeys or genes.
 
         Scaffold-based splits also check that no Bemis-Murcko scaffold appears in two parts; gene tasks check that no
         gene family ([gene_family][biorft.datasets.gene_family]) appears in two parts, whatever the method.
@@ -273,7 +273,7 @@ def _checksum(ids: list[str]) -> str:
 
 
 def split_dataset(ds: TaskDataset, method: str, fractions: Sequence[float], seed: int) -> Splits:
-    """Split ``ds`` (see :meth:`TaskDataset.split`).
+    """Split ``ds`` (see [`TaskDataset.split`][biorft.datasets.TaskDataset.split]).
 
     Examples:
         >>> import biorft as br
