@@ -15,10 +15,12 @@ Examples:
 from __future__ import annotations
 
 __all__ = [
+    "ArgumentError",
     "BackendError",
     "BiorftError",
     "DatasetError",
     "GraderError",
+    "InvalidReplyError",
     "MissingDependencyError",
     "SchemaError",
 ]
@@ -87,3 +89,21 @@ def require(package: str, *, extra: str, feature: str | None = None) -> object:
         return importlib.import_module(package)
     except ImportError as exc:
         raise MissingDependencyError(package, extra=extra, feature=feature) from exc
+
+
+class ArgumentError(BiorftError, ValueError):
+    """A function was called with an argument value it cannot use; the message names the argument.
+
+    Examples:
+        >>> raise ArgumentError("concurrency must be an integer >= 1, got 0")
+        Traceback (most recent call last):
+        ...
+        biorft.errors.ArgumentError: concurrency must be an integer >= 1, got 0
+    """
+
+
+class InvalidReplyError(BackendError):
+    """An endpoint answered (HTTP 200) without a usable result: cut-off or invalid JSON, no choices, null content.
+
+    Retried like a server error; after the retries the request is recorded as failed, never scored as an answer.
+    """
