@@ -267,7 +267,7 @@ def describe_failure(exc: BaseException) -> str:
         'ValueError'
     """
     if isinstance(exc, TimeoutError):
-        return "the request timed out"
+        return "the request timed out" + (f" ({exc})" if str(exc) else "")
     raw = getattr(exc, "message", None) or str(exc)
     lines = [line.strip() for line in str(raw).splitlines() if line.strip()]
     message = lines[0][:300] if lines else ""

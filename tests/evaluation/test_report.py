@@ -143,5 +143,6 @@ def test_from_records_with_failures_lists_them() -> None:
     report = EvalReport.from_records(
         spec, "m", [rec], failures=[{"id": "2", "sample": 0, "error": "HTTP 500"}], n_boot=0
     )
-    assert "1 request(s) produced no output" in report.table()
+    assert "1 request(s) failed and are not scored** (excluded from every metric" in report.table()
+    assert "2#0" in report.table()
     assert math.isnan(report.metrics["accuracy"].ci_low)
