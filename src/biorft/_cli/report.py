@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from biorft._cli._eval_common import add_stats_options
+
 
 def register(sub: Any) -> None:
     """Add the ``report`` sub-command."""
@@ -18,8 +20,7 @@ def register(sub: Any) -> None:
     p.add_argument("reports", nargs="+", type=Path, metavar="REPORT", help="report folders or report.json files")
     p.add_argument("--out", type=Path, default=None, help="also write the Markdown to this file")
     p.add_argument("--plot", type=Path, default=None, help="also draw a figure (PNG/SVG; needs biorft[plot])")
-    p.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for differences (default: 1000)")
-    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
+    add_stats_options(p, what="the paired differences")
     p.set_defaults(func=run)
 
 
