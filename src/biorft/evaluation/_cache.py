@@ -102,10 +102,13 @@ class ResponseCache:
         self.n_other = 0
         self.n_duplicates = 0
         self.torn_line_removed = False
+        self._failed = False
         if self.path.is_dir():
             raise CacheError(
                 f"{self.path}: is a folder, not a cache file; pass a file path such as {self.path}/cache.jsonl"
             )
+        if self.path.exists() and not self.path.is_file():
+            raise CacheError(f"{self.path}: is not a regular file (a device or a pipe); pass a cache file path")
         self._load()
         self._open()  # fail before the first request, not after paying for it
 
@@ -218,6 +221,7 @@ class ResponseCache:
             self._fh.write(json.dumps(line, ensure_ascii=False) + "\n")
             self._fh.flush()
         except OSError as exc:
+            self._failed = True
             raise CacheError(
                 f"{self.path}: writing the response cache failed ({exc.strerror or type(exc).__name__}); "
                 "free space or pass another cache path, then rerun to resume"
@@ -228,8 +232,14 @@ class ResponseCache:
     def close(self) -> None:
         """Close the file (reopened on the next write)."""
         if self._fh is not None:
-            self._fh.close()
-            self._fh = None
+            fh, self._fh = self._fh, None
+            try:
+                fh.close()
+            except OSError as exc:
+                if not self._failed:  # the first failure was reported already; do not mask it
+                    raise CacheError(
+                        f"{self.path}: closing the response cache failed ({exc.strerror or type(exc).__name__})"
+                    ) from None
 
     def __enter__(self) -> ResponseCache:
         return self
