@@ -15,8 +15,7 @@ import openai
 import pytest
 
 from biorft.errors import BackendError, GraderError
-from biorft.evaluation import CacheError
-from biorft.evaluation import EvalReport, evaluate
+from biorft.evaluation import CacheError, EvalReport, evaluate
 from tests.evaluation._helpers import TinyGrader, binary_spec, make_dataset, scripted_answer
 from tests.fakes.openai_server import MIXED_FAULTS, Failure, FakeOpenAI
 
@@ -67,7 +66,8 @@ def test_every_fault_kind_ends_in_the_records_of_a_clean_run(ds, fake, tmp_path)
     assert fake.count("/v1/chat/completions") - before == len(ds) + 11
     # nothing unusable was cached as an answer
     texts = [json.loads(line)["text"] for line in cache.read_text().splitlines()]
-    assert len(texts) == len(ds) and "" not in texts
+    assert len(texts) == len(ds)
+    assert "" not in texts
 
 
 @pytest.mark.parametrize("kind", ["truncated", "empty_choices", "null_content", "html"])
@@ -80,7 +80,8 @@ def test_unusable_answers_after_the_retries_are_failures_never_scores(ds, fake, 
     assert not cache.read_text()  # not cached: a resume asks again
     assert report.metrics["answered"].n in (0, None)
     again = evaluate(ds.head(1), "m", client(fake), TinyGrader(ds.spec), cache=cache, **FAST)
-    assert again.failures == () and again.n_examples == 1
+    assert again.failures == ()
+    assert again.n_examples == 1
 
 
 def test_a_dripping_body_cannot_stretch_the_deadline(ds, fake) -> None:
@@ -98,7 +99,8 @@ def test_a_dripping_body_with_a_sync_client_neither_hangs_nor_blocks_exit(ds, fa
     t0 = time.perf_counter()
     report = evaluate(ds.head(2), "m", sync, TinyGrader(ds.spec), timeout=0.8, max_retries=0, **FAST)
     assert time.perf_counter() - t0 < 3.0
-    assert len(report.failures) == 1 and report.n_examples == 1
+    assert len(report.failures) == 1
+    assert report.n_examples == 1
 
 
 def test_a_grader_bug_cancels_the_run_within_a_second_and_keeps_the_cache(ds, tmp_path) -> None:
@@ -162,7 +164,8 @@ def test_a_cache_write_error_cancels_the_run_with_a_message_naming_the_file(fake
     assert float(seconds) < 2.0
     assert fake.count("/v1/chat/completions") < 40  # stopped early, not after every request
     lines = cache.read_text().splitlines()
-    assert lines and all(json.loads(line)["id"] for line in lines[:-1])  # what completed is kept
+    assert lines
+    assert all(json.loads(line)["id"] for line in lines[:-1])
 
 
 def test_a_device_is_not_read_as_a_cache(ds, fake) -> None:
@@ -173,11 +176,11 @@ def test_a_device_is_not_read_as_a_cache(ds, fake) -> None:
 def test_bad_cache_paths_fail_before_the_first_request(ds, fake, tmp_path) -> None:
     with pytest.raises(CacheError, match="is a folder"):
         evaluate(ds, "m", client(fake), TinyGrader(ds.spec), cache=tmp_path, **FAST)
-    with pytest.raises(CacheError, match="/proc/biorft-nope/cache.jsonl: cannot write"):
+    with pytest.raises(CacheError, match=r"/proc/biorft-nope/cache\.jsonl: cannot write"):
         evaluate(ds, "m", client(fake), TinyGrader(ds.spec), cache="/proc/biorft-nope/cache.jsonl", **FAST)
     unrelated = tmp_path / "notes.txt"
     unrelated.write_text("my notes, not a cache")  # no newline: must not be mistaken for a torn cache line
-    with pytest.raises(CacheError, match="notes.txt, line 1: not a cache record"):
+    with pytest.raises(CacheError, match=r"notes\.txt, line 1: not a cache record"):
         evaluate(ds, "m", client(fake), TinyGrader(ds.spec), cache=unrelated, **FAST)
     assert unrelated.read_text() == "my notes, not a cache"
     assert fake.count("/v1/") == 0
@@ -213,9 +216,11 @@ def test_a_401_echoing_the_key_never_shows_it(ds, fake, tmp_path) -> None:
     with pytest.raises(BackendError) as info:
         evaluate(ds.head(1), "m", client(fake, KEY), TinyGrader(ds.spec), cache=tmp_path / "c.jsonl", **FAST)
     message = str(info.value)
-    assert "HTTP 401" in message and "[REDACTED]" in message
+    assert "HTTP 401" in message
+    assert "[REDACTED]" in message
     _no_key_anywhere(KEY, message, repr(info.value), folder=tmp_path)
-    assert info.value.__cause__ is None and info.value.__suppress_context__
+    assert info.value.__cause__ is None
+    assert info.value.__suppress_context__
 
 
 def test_retried_errors_and_answers_echoing_the_key_never_reach_report_or_cache(ds, fake, tmp_path) -> None:
