@@ -95,6 +95,18 @@ class Metric(BaseModel):
     def _nan_is_null(self, v: float) -> float | None:
         return _json_float(v)
 
+    def _key(self) -> tuple[float | None, float | None, float | None, int | None]:
+        return (_json_float(self.value), _json_float(self.ci_low), _json_float(self.ci_high), self.n)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal values, undefined (``nan``) values included: a metric equals itself after a JSON round trip."""
+        if not isinstance(other, Metric):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
     def format(self, digits: int = 3) -> str:
         """``value [low, high]`` with ``digits`` decimals; ``n/a`` for undefined values."""
         if not math.isfinite(self.value):
