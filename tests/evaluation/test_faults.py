@@ -27,17 +27,6 @@ def essentials(report: EvalReport) -> list[tuple[Any, ...]]:
     return [(r.id, r.sample, r.output_text, r.score, r.reason, r.answer) for r in report.records]
 
 
-@pytest.fixture
-def ds():
-    return make_dataset(binary_spec(), 24)
-
-
-@pytest.fixture
-def fake():
-    with FakeOpenAI(scripted_answer) as f:
-        yield f
-
-
 def client(fake: FakeOpenAI, key: str = "sk-test") -> openai.AsyncOpenAI:
     return openai.AsyncOpenAI(base_url=fake.base_url, api_key=key)
 

@@ -13,7 +13,7 @@ import pytest
 
 from biorft.errors import ArgumentError, BackendError
 from biorft.evaluation import EvalReport, aevaluate, evaluate
-from tests.evaluation._helpers import TinyGrader, binary_spec, entity_of, make_dataset, scripted_answer
+from tests.evaluation._helpers import TinyGrader, entity_of, scripted_answer
 from tests.fakes import openai_server as fo
 from tests.fakes.openai_server import Failure, FakeOpenAI
 
@@ -26,17 +26,6 @@ def essentials(report: EvalReport) -> list[tuple[Any, ...]]:
 
 def cache_keys(path: Path) -> list[tuple[str, int]]:
     return [(d["id"], d["sample"]) for d in map(json.loads, path.read_text().splitlines())]
-
-
-@pytest.fixture
-def ds():
-    return make_dataset(binary_spec(), 24)
-
-
-@pytest.fixture
-def fake():
-    with FakeOpenAI(scripted_answer) as f:
-        yield f
 
 
 def async_client(fake: FakeOpenAI, **kw: Any) -> openai.AsyncOpenAI:

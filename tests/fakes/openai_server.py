@@ -213,7 +213,7 @@ class FakeOpenAI:
 
         server = ThreadingHTTPServer(("127.0.0.1", port), _H, bind_and_activate=False)
         server.daemon_threads = True
-        server.request_queue_size = 256  # listen() backlog: must be set before server_activate()
+        server.request_queue_size = 1024  # listen() backlog: must be set before server_activate()
         try:
             server.server_bind()
             server.server_activate()

@@ -25,6 +25,13 @@ def _float(text: str) -> float:
     return value
 
 
+def _at_least(low: int, text: str) -> int:
+    value = _int(text)
+    if value < low:
+        raise argparse.ArgumentTypeError(f"must be {'at least 1' if low == 1 else f'{low} or more'}, got {text!r}")
+    return value
+
+
 def positive_int(text: str) -> int:
     """An integer >= 1.
 
@@ -32,10 +39,7 @@ def positive_int(text: str) -> int:
         >>> positive_int("3")
         3
     """
-    value = _int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {text!r}")
-    return value
+    return _at_least(1, text)
 
 
 def non_negative_int(text: str) -> int:
@@ -45,10 +49,7 @@ def non_negative_int(text: str) -> int:
         >>> non_negative_int("0")
         0
     """
-    value = _int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text!r}")
-    return value
+    return _at_least(0, text)
 
 
 def positive_float(text: str) -> float:
