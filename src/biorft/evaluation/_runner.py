@@ -28,7 +28,7 @@ import os
 import random
 import threading
 import time
-from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping, Sized
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator, Mapping, Sized
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, TypeVar
 
@@ -197,6 +197,15 @@ def _in_daemon_thread(fn: Callable[[], T]) -> asyncio.Future[T]:
     return future
 
 
+async def _within(seconds: float, awaitable: Awaitable[T]) -> T:
+    """``await awaitable`` under a deadline (``asyncio.timeout`` where it exists: no extra task per request)."""
+    timeout = getattr(asyncio, "timeout", None)
+    if timeout is None:  # Python 3.10
+        return await asyncio.wait_for(awaitable, seconds)
+    async with timeout(seconds):
+        return await awaitable
+
+
 class _Endpoint:
     """Calls one model through an async or sync ``openai`` client (or one built from the environment)."""
 
@@ -270,7 +279,7 @@ class _Endpoint:
         try:
             # One total deadline per attempt: the client's own time-out applies per read, so a body that drips
             # a byte at a time would never trip it.
-            resp = await asyncio.wait_for(post() if self.is_async else _in_daemon_thread(post), self.timeout)
+            resp = await _within(self.timeout, post() if self.is_async else _in_daemon_thread(post))
         except asyncio.TimeoutError:  # (not the built-in TimeoutError before Python 3.11)
             raise TimeoutError(f"no complete answer within {self.timeout:g} s") from None
         except ValueError as exc:  # the SDK parsing a 200 body that is not JSON (cut off, invalid)
