@@ -97,11 +97,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
-    except Exception as exc:  # one line for people, the traceback on --debug
+    except Exception as exc:  # one line for people, the traceback on --debug; never a key (the one redaction)
+        from biorft._redact import env_secrets, redact
+
+        secrets = env_secrets()
         if args.debug:
-            traceback.print_exc()
+            sys.stderr.write(redact("".join(traceback.format_exception(exc)), secrets))
         kind = "error" if isinstance(exc, BiorftError) else f"unexpected error ({type(exc).__name__})"
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        text = redact(str(exc), secrets).strip()
+        message = text.splitlines()[0] if text else type(exc).__name__
         hint = "" if args.debug else " (rerun with --debug for the traceback)"
         sys.stderr.write(f"biorft: {kind}: {message}{hint}\n")
         return 1

@@ -43,6 +43,7 @@ Examples:
 from __future__ import annotations
 
 __all__ = [
+    "ArgumentError",
     "AuthenticationError",
     "BackendError",
     "BiorftError",
@@ -55,6 +56,7 @@ __all__ = [
     "GraderError",
     "GraderRunError",
     "InvalidHyperparameter",
+    "InvalidReplyError",
     "InvalidRequest",
     "JobFailed",
     "MissingDependencyError",
@@ -141,10 +143,6 @@ class CacheError(BiorftError, ValueError):
 
 class ReportError(BiorftError, ValueError):
     """A file or text is not a biorft evaluation report; the message names it."""
-
-
-class EmptyReplyError(BackendError, ValueError):
-    """An endpoint returned a result without any output (no choices, no output items); evaluation retries it."""
 
 
 class _HTTPBackendError(BackendError):
@@ -234,3 +232,28 @@ class BiorftWarning(UserWarning):
 
 class RewardGapWarning(BiorftWarning):
     """The train reward pulls away from the validation reward (a sign of reward hacking)."""
+
+
+class ArgumentError(BiorftError, ValueError):
+    """A function was called with an argument value it cannot use; the message names the argument.
+
+    Examples:
+        >>> raise ArgumentError("concurrency must be an integer >= 1, got 0")
+        Traceback (most recent call last):
+        ...
+        biorft.errors.ArgumentError: concurrency must be an integer >= 1, got 0
+    """
+
+
+class InvalidReplyError(BackendError):
+    """An endpoint answered (HTTP 200) without a usable result: cut-off or invalid JSON, no choices, null content.
+
+    Retried like a server error; after the retries the request is recorded as failed, never scored as an answer.
+    """
+
+
+class EmptyReplyError(InvalidReplyError, ValueError):
+    """A result without any usable output (not a JSON object, no choices, no output items, null content).
+
+    Evaluation retries it like a server error; after the retries the request is recorded as failed.
+    """

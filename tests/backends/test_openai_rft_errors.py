@@ -78,7 +78,7 @@ def test_429_retry_after_ms_is_read(rft: OpenAIRFT, fake: FakeOpenAI, sleeps: Sl
 
 def test_429_gives_up_after_bounded_attempts(fake: FakeOpenAI, client: openai.OpenAI, tmp_path: Path) -> None:
     sleeps = Sleeps()
-    rft = OpenAIRFT(client, state_path=tmp_path / "s.json", retry=RetryPolicy(max_attempts=4, sleep=sleeps))
+    rft = OpenAIRFT(client, state_path=tmp_path / "s.json", retry=RetryPolicy(max_retries=3, sleep=sleeps))
     fake.inject(*[Failure("status", status=429, path="/fine_tuning/jobs")] * 4)
     with pytest.raises(RateLimited, match="after 4 attempts") as info:
         rft.jobs()
@@ -116,7 +116,7 @@ def test_5xx_retried_with_growing_backoff(rft: OpenAIRFT, fake: FakeOpenAI, slee
 
 
 def test_5xx_exhausted_is_service_unavailable(fake: FakeOpenAI, client: openai.OpenAI, tmp_path: Path) -> None:
-    rft = OpenAIRFT(client, state_path=tmp_path / "s.json", retry=RetryPolicy(max_attempts=2, sleep=Sleeps()))
+    rft = OpenAIRFT(client, state_path=tmp_path / "s.json", retry=RetryPolicy(max_retries=1, sleep=Sleeps()))
     fake.inject(*[Failure("status", status=503, path="/fine_tuning/jobs")] * 2)
     with pytest.raises(ServiceUnavailable, match="retry later"):
         rft.jobs()
@@ -134,7 +134,7 @@ def test_timeouts_and_dropped_connections_are_retried(fake: FakeOpenAI, tmp_path
 def test_unreachable_service(tmp_path: Path) -> None:
     with FakeOpenAI() as fake:
         client = make_client("openai", fake, timeout=1.0)
-    rft = OpenAIRFT(client, state_path=tmp_path / "s.json", retry=RetryPolicy(max_attempts=2, sleep=Sleeps()))
+    rft = OpenAIRFT(client, state_path=tmp_path / "s.json", retry=RetryPolicy(max_retries=1, sleep=Sleeps()))
     with pytest.raises(ServiceUnavailable, match="could not connect"):
         rft.jobs()
 

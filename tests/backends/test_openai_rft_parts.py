@@ -30,7 +30,7 @@ from biorft.errors import BackendError, GraderError
 def test_backoff_is_bounded_and_honours_retry_after(
     attempt: int, retry_after: float | None, jitter: float, initial: float, max_delay: float
 ) -> None:
-    policy = RetryPolicy(initial_delay=initial, max_delay=max_delay, jitter=lambda: jitter)
+    policy = RetryPolicy(base_delay=initial, max_delay=max_delay, jitter=lambda: jitter)
     wait = policy.backoff(attempt, retry_after)
     assert 0 <= wait <= max_delay
     if retry_after is not None:
@@ -47,10 +47,14 @@ def test_backoff_jitter_spreads_clients() -> None:
 
 
 def test_retry_policy_rejects_nonsense() -> None:
-    with pytest.raises(ValueError, match="max_attempts"):
-        RetryPolicy(max_attempts=0)
-    with pytest.raises(ValueError, match="non-negative"):
+    with pytest.raises(ValueError, match="max_retries"):
+        RetryPolicy(max_retries=-1)
+    with pytest.raises(ValueError, match="max_delay"):
         RetryPolicy(max_delay=-1)
+    with pytest.raises(ValueError, match="base_delay"):
+        RetryPolicy(base_delay=float("nan"))
+    with pytest.warns(DeprecationWarning, match="max_retries"):
+        assert RetryPolicy(max_attempts=3).max_retries == 2
 
 
 def test_retry_after_forms() -> None:

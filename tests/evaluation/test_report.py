@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import math
 import subprocess
 import sys
 
 import pytest
 
-from biorft.evaluation import Comparison, EvalRecord, EvalReport, compare, grade_outputs
+from biorft.errors import ArgumentError
+from biorft.evaluation import Comparison, EvalRecord, EvalReport, ReportError, compare, grade_outputs
 from tests.evaluation._helpers import (
     TinyGrader,
     binary_spec,
@@ -125,7 +127,7 @@ def test_compare_side_by_side_with_paired_differences(tmp_path) -> None:
     assert diff.value == pytest.approx(expected)
     assert diff.excludes(0.0)
     table = cmp.table()
-    assert "| `weak` | 30 |" in table
+    assert "| `weak` | model | 30 |" in table
     assert "Paired differences vs `weak`" in table
     assert f"{expected:+.3f}" in table
     assert "*" in table.split("Paired differences")[1]
@@ -143,5 +145,105 @@ def test_from_records_with_failures_lists_them() -> None:
     report = EvalReport.from_records(
         spec, "m", [rec], failures=[{"id": "2", "sample": 0, "error": "HTTP 500"}], n_boot=0
     )
-    assert "1 request(s) produced no output" in report.table()
+    assert "1 request(s) failed and are not scored** (excluded from every metric" in report.table()
+    assert "2#0" in report.table()
     assert math.isnan(report.metrics["accuracy"].ci_low)
+
+
+def test_report_json_validates_against_the_published_schema_and_round_trips(tmp_path) -> None:
+    import jsonschema
+
+    from biorft.cli import main
+    from biorft.evaluation import report_json_schema
+
+    schema_file = tmp_path / "schema.json"
+    assert main(["report", "--schema", str(schema_file)]) == 0
+    schema = json.loads(schema_file.read_text())
+    assert schema == json.loads(json.dumps(report_json_schema()))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    spec = binary_spec()
+    recs = [
+        EvalRecord(
+            id="1",
+            sample=0,
+            output_text="Answer: sensitive",
+            score=1.0,
+            reason="correct",
+            answer="sensitive",
+            target="sensitive",
+            confidence=0.9,
+            latency_s=0.1,
+            finish_reason="stop",
+        ),
+        EvalRecord(id="2", sample=0, output_text="", score=0.0, reason="no_answer", target="insensitive"),
+    ]
+    report = EvalReport.from_records(
+        spec, "m", recs, failures=[{"id": "3", "sample": 0, "error": "HTTP 500", "attempts": 7}], n_boot=0, seed=3
+    )
+    report.save(tmp_path / "out", plot=False)
+    data = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert data["metrics"]["auroc"]["ci_low"] is None  # NaN is null in JSON, valid under the schema
+    validator.validate(data)
+    loaded = EvalReport.from_json(tmp_path / "out")
+    assert loaded == report
+    assert loaded.model_dump(mode="json") == data
+    broken = dict(data, records=[{**data["records"][0], "score": 2.0}])
+    assert list(validator.iter_errors(broken))
+    with pytest.raises(ReportError, match=r"field records\.0\.score"):
+        EvalReport.from_json(json.dumps(broken))
+
+
+def test_version_1_reports_still_load(tmp_path) -> None:
+    report = binary_report("old", wrong_every=3)
+    data = report.to_dict()
+    data.update(format_version=1)
+    del data["kind"], data["sample"], data["task"]
+    loaded = EvalReport.from_json(json.dumps(data))
+    assert loaded.metrics == report.metrics
+    assert loaded.kind == "model"
+    assert loaded.task == report.task
+
+
+def test_comparison_rows_say_their_kind_and_references_are_never_runs() -> None:
+    from biorft.schema import ReferenceResult
+
+    model = binary_report("gpt-x", wrong_every=4)
+    base = binary_report("label-prior", wrong_every=2).model_copy(update={"kind": "baseline"})
+    shortcut = binary_report("name-only", wrong_every=3).model_copy(update={"kind": "shortcut"})
+    refs = [
+        ReferenceResult(
+            model="Geneformer",
+            metric="auroc",
+            value=0.91,
+            sd=0.02,
+            protocol="5-fold CV",
+            citation="Theodoris et al. 2023",
+        ),
+        ReferenceResult(model="Unpublished", metric="accuracy", value=None, citation="none", note="no number found"),
+    ]
+    cmp = compare([model, base, shortcut], references=refs, n_boot=50)
+    table = cmp.table()
+    assert "| model | kind | n |" in table
+    assert "| `gpt-x` | model |" in table
+    assert "| `label-prior` | baseline |" in table
+    assert "| `name-only` | shortcut |" in table
+    assert "| Geneformer [1] | reference | – |" in table
+    assert "0.910 ± 0.020" in table
+    assert "| Unpublished [2] | reference | – |" in table
+    assert "[1] Geneformer: AUROC; 5-fold CV; Theodoris et al. 2023" in table
+    diffs = table.split("Paired differences")[1]
+    assert "Geneformer" not in diffs  # a published number has no outputs to pair
+    assert len(cmp.groups[0].differences) == 3
+    with pytest.raises(ArgumentError, match="mapping"):
+        compare([model, report_for(regression_spec(), lambda i, ex: "Answer: 1")], references=refs)
+    assert "(shortcut)" in shortcut.table().splitlines()[0]
+
+
+def test_baseline_reports_default_to_the_baseline_kind() -> None:
+    spec = binary_spec()
+    rec = EvalRecord(
+        id="1", sample=0, output_text="", score=1.0, reason="correct", answer="sensitive", target="sensitive"
+    )
+    assert EvalReport.from_records(spec, "b", [rec], source="baseline", n_boot=0).kind == "baseline"
+    assert EvalReport.from_records(spec, "m", [rec], n_boot=0).kind == "model"

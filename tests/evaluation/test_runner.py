@@ -11,13 +11,13 @@ from typing import Any
 import openai
 import pytest
 
-from biorft.errors import BackendError
+from biorft.errors import ArgumentError, BackendError
 from biorft.evaluation import EvalReport, aevaluate, evaluate
-from tests.evaluation._helpers import TinyGrader, binary_spec, entity_of, make_dataset, scripted_answer
+from tests.evaluation._helpers import TinyGrader, entity_of, scripted_answer
 from tests.fakes import openai_server as fo
 from tests.fakes.openai_server import Failure, FakeOpenAI
 
-FAST = {"progress": False, "n_boot": 50, "retry_base_delay": 0.01, "retry_max_delay": 0.05}
+FAST = {"progress": False, "n_boot": 50, "retry_base_delay": 0.01, "retry_max_delay": 0.5}
 
 
 def essentials(report: EvalReport) -> list[tuple[Any, ...]]:
@@ -26,17 +26,6 @@ def essentials(report: EvalReport) -> list[tuple[Any, ...]]:
 
 def cache_keys(path: Path) -> list[tuple[str, int]]:
     return [(d["id"], d["sample"]) for d in map(json.loads, path.read_text().splitlines())]
-
-
-@pytest.fixture
-def ds():
-    return make_dataset(binary_spec(), 24)
-
-
-@pytest.fixture
-def fake():
-    with FakeOpenAI(scripted_answer) as f:
-        yield f
 
 
 def async_client(fake: FakeOpenAI, **kw: Any) -> openai.AsyncOpenAI:
@@ -140,26 +129,31 @@ def failing_for(entities: set[str], status: int, served: list[str]):
     return handler
 
 
-def test_exhausted_retries_end_the_run_with_a_clear_error_after_caching(ds, fake, tmp_path) -> None:
+def test_exhausted_retries_are_recorded_as_failed_not_scored_and_asked_again_on_resume(ds, fake, tmp_path) -> None:
     cache = tmp_path / "run.jsonl"
     served: list[str] = []
     bad = next(ds.examples())
     fake.add_route("POST", "/chat/completions", failing_for({bad.example.entity}, 500, served))
-    with pytest.raises(BackendError) as info:
-        evaluate(ds, "m", async_client(fake), TinyGrader(ds.spec), cache=cache, max_retries=2, concurrency=3, **FAST)
-    message = str(info.value)
-    assert repr(bad.id) in message
-    assert "HTTP 500" in message
-    assert "3 attempt(s)" in message
-    assert str(cache) in message
-    # every response the server completed is in the cache, once
+    report = evaluate(
+        ds, "m", async_client(fake), TinyGrader(ds.spec), cache=cache, max_retries=2, concurrency=3, **FAST
+    )
+    # the failed request is listed, counted, excluded from the metrics; everything else was answered
+    assert [(f["id"], f["sample"], f["attempts"]) for f in report.failures] == [(bad.id, 0, 3)]
+    assert "HTTP 500" in report.failures[0]["error"]
+    assert report.usage["failed"] == 1
+    assert bad.id not in {r.id for r in report.records}
+    assert report.n_examples == len(ds) - 1
+    assert report.metrics["accuracy"].n == len(ds) - 1
+    assert "1 request(s) failed" in report.table()
+    # every response the server completed is in the cache, once; the failure is not
     keys = cache_keys(cache)
-    assert len(keys) == len(set(keys)) == len(served)
-    # the endpoint recovers: the rerun asks only for what is missing and equals an uninterrupted run
+    assert len(keys) == len(set(keys)) == len(served) == len(ds) - 1
+    # the endpoint recovers: the rerun asks only for what failed and equals an uninterrupted run
     fake.routes.pop()
     before = fake.count("/v1/chat/completions")
     resumed = evaluate(ds, "m", async_client(fake), TinyGrader(ds.spec), cache=cache, concurrency=3, **FAST)
-    assert fake.count("/v1/chat/completions") - before == len(ds) - len(served)
+    assert fake.count("/v1/chat/completions") - before == 1
+    assert resumed.failures == ()
     fresh = evaluate(ds, "m", async_client(fake), TinyGrader(ds.spec), **FAST)
     assert essentials(resumed) == essentials(fresh)
     assert sum(r.cached for r in resumed.records) == len(served)
@@ -266,11 +260,38 @@ def test_cost_estimate_for_known_and_unknown_models(ds, fake) -> None:
     assert "unknown model" in unknown.usage["price"]
 
 
-def test_invalid_arguments(ds, fake) -> None:
-    for bad in ({"concurrency": 0}, {"n": 0}, {"max_retries": -1}, {"timeout": 0}):
-        with pytest.raises(ValueError, match=next(iter(bad))):
-            evaluate(ds, "m", async_client(fake), TinyGrader(ds.spec), **{**FAST, **bad})
-    with pytest.raises(ValueError, match="api"):
-        evaluate(ds, "m", async_client(fake), TinyGrader(ds.spec), api="completions", **FAST)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="explain"):
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"concurrency": 0},
+        {"concurrency": 2.5},
+        {"n": 0},
+        {"max_retries": -1},
+        {"max_retries": True},
+        {"timeout": 0},
+        {"timeout": float("nan")},
+        {"timeout": float("inf")},
+        {"n_boot": -1},
+        {"limit": 0},
+        {"retry_base_delay": -1.0},
+        {"retry_max_delay": float("nan")},
+        {"api": "completions"},
+    ],
+)
+def test_invalid_arguments_raise_a_typed_error_naming_the_argument(ds, fake, bad) -> None:
+    name = next(iter(bad))
+    with pytest.raises(ArgumentError, match=rf"^{name} must") as info:
+        evaluate(ds, "m", async_client(fake), TinyGrader(ds.spec), **{**FAST, **bad})
+    assert isinstance(info.value, ValueError)  # still caught by `except ValueError`
+    assert fake.count("/v1/") == 0
+
+
+def test_invalid_grader_model_and_data(ds, fake) -> None:
+    with pytest.raises(ArgumentError, match="explain"):
         evaluate(ds, "m", async_client(fake), object(), **FAST)  # type: ignore[arg-type]
+    with pytest.raises(ArgumentError, match="model must"):
+        evaluate(ds, "", async_client(fake), TinyGrader(ds.spec), **FAST)
+    with pytest.raises(ArgumentError, match="data must"):
+        evaluate([1, 2], "m", async_client(fake), TinyGrader(ds.spec), **FAST)  # type: ignore[arg-type]
+    with pytest.raises(ArgumentError, match="unexpected keyword"):
+        asyncio.run(aevaluate(ds, "m", async_client(fake), TinyGrader(ds.spec), concurency=2))

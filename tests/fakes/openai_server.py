@@ -7,8 +7,12 @@ biorft adds the endpoints it needs without touching the others:
 - files, fine-tuning jobs and alpha graders (``tests/fakes/_rft.py``, registered with :func:`register_rft_routes`
   when that module exists).
 
-Failures are scripted with :meth:`FakeOpenAI.inject` (status codes with ``Retry-After``, delays, dropped
-connections) and :meth:`FakeOpenAI.die_after` (the server stops answering mid-run).
+Failures are scripted with :meth:`FakeOpenAI.inject` (one per request) or drawn at random with
+:meth:`FakeOpenAI.chaos` (a share of all requests, seeded), and :meth:`FakeOpenAI.die_after` stops the server
+mid-run. The fault kinds (:data:`FAULT_KINDS`) cover what misbehaving endpoints and proxies do: error statuses with
+``Retry-After``, HTML error pages, 200 answers whose JSON is cut off, with no choices or with ``content: null``,
+bodies that drip one byte at a time, bodies shorter than their ``Content-Length``, dropped connections, requests
+that hang, and error messages that echo the request's ``Authorization`` header.
 
 Example::
 
@@ -61,13 +65,30 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+FAULT_KINDS = (
+    "status",  # answer `status` with an OpenAI error body (and `headers`, e.g. Retry-After)
+    "delay",  # sleep `seconds`, then answer normally
+    "drop",  # close the connection without answering
+    "hang",  # sleep `seconds` without answering, then close
+    "html",  # answer `status` with an HTML page (a proxy's error page)
+    "truncated",  # 200 whose JSON body is cut off mid-way (Content-Length matches the cut body)
+    "short_body",  # 200 announcing more bytes than it sends, then closing
+    "empty_choices",  # 200 with "choices": []
+    "null_content",  # 200 whose message content is null (no refusal)
+    "drip",  # 200 whose body arrives one byte every `seconds`
+    "echo_auth",  # answer `status` with an error message that echoes the Authorization header
+    "echo_auth_answer",  # 200 whose answer text echoes the Authorization header
+)
+
+#: The faults of the soak benchmark and of the mixed-fault tests: each ends in a retry.
+MIXED_FAULTS = ("429", "500", "502_html", "truncated", "empty_choices", "null_content", "drop", "short_body")
+
+
 @dataclass
 class Failure:
     """A scripted failure, consumed by the next matching request.
 
-    kind: "status" (answer ``status`` with an OpenAI error body), "delay" (sleep ``seconds`` then answer
-    normally), "drop" (close the connection without answering), "hang" (sleep ``seconds`` without answering,
-    to trigger client time-outs).
+    kind: one of :data:`FAULT_KINDS`.
     """
 
     kind: str
@@ -109,6 +130,8 @@ class FakeOpenAI:
         self._lock = threading.Lock()
         self._die_after: int | None = None
         self._served = 0
+        self._chaos: tuple[float, tuple[str, ...], Any] | None = None
+        self.faults_injected = 0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.port: int | None = None
@@ -134,6 +157,33 @@ class FakeOpenAI:
         """Queue failures; each is consumed by the next request whose path starts with its ``path``."""
         with self._lock:
             self.failures.extend(failures)
+
+    def chaos(self, rate: float, kinds: tuple[str, ...] = MIXED_FAULTS, *, seed: int = 0) -> None:
+        """Inject a random fault from ``kinds`` (names of :data:`MIXED_FAULTS`) into a share ``rate`` of requests."""
+        import random
+
+        with self._lock:
+            self._chaos = (rate, kinds, random.Random(seed))
+
+    def _chaos_failure(self) -> Failure | None:
+        with self._lock:
+            if self._chaos is None:
+                return None
+            rate, kinds, rng = self._chaos
+            if rng.random() >= rate:
+                return None
+            kind = rng.choice(kinds)
+            self.faults_injected += 1
+        return {
+            "429": Failure("status", status=429, headers={"Retry-After": "0.01"}),
+            "500": Failure("status", status=500),
+            "502_html": Failure("html", status=502),
+            "truncated": Failure("truncated"),
+            "empty_choices": Failure("empty_choices"),
+            "null_content": Failure("null_content"),
+            "drop": Failure("drop"),
+            "short_body": Failure("short_body"),
+        }[kind]
 
     def die_after(self, n_requests: int) -> None:
         """Stop answering (close the listening socket) once ``n_requests`` more requests were served."""
@@ -163,7 +213,7 @@ class FakeOpenAI:
 
         server = ThreadingHTTPServer(("127.0.0.1", port), _H, bind_and_activate=False)
         server.daemon_threads = True
-        server.request_queue_size = 256  # listen() backlog: must be set before server_activate()
+        server.request_queue_size = 1024  # listen() backlog: must be set before server_activate()
         try:
             server.server_bind()
             server.server_activate()
@@ -210,7 +260,9 @@ class FakeOpenAI:
             self._drop(h)
             threading.Thread(target=self.stop, daemon=True).start()
             return
-        failure = self._next_failure(path)
+        failure = self._next_failure(path) or (
+            self._chaos_failure() if "/chat/" in path or "/responses" in path else None
+        )
         if failure is not None:
             if failure.kind == "drop":
                 self._drop(h)
@@ -223,6 +275,18 @@ class FakeOpenAI:
                 time.sleep(failure.seconds)
             elif failure.kind == "status":
                 self._send(h, Reply(failure.status, error_body(failure.status, failure.message), failure.headers))
+                return
+            elif failure.kind == "echo_auth":
+                auth = req.headers.get("authorization", "")
+                message = f"{failure.message}: invalid credentials in header Authorization: {auth}"
+                self._send(h, Reply(failure.status, error_body(failure.status, message), failure.headers))
+                return
+            elif failure.kind == "html":
+                page = f"<html><head><title>{failure.status} Bad Gateway</title></head><body>nginx</body></html>"
+                self._send(h, Reply(failure.status, page.encode(), {"Content-Type": "text/html"}))
+                return
+            else:
+                self._misbehave(h, req, failure)
                 return
         if self.latency:
             time.sleep(self.latency)
@@ -238,6 +302,49 @@ class FakeOpenAI:
                 self._send(h, reply)
                 return
         self._send(h, Reply(404, error_body(404, f"no fake route for {h.command} {path}")))
+
+    def _misbehave(self, h: BaseHTTPRequestHandler, req: Request, failure: Failure) -> None:
+        """The 200 answers that are not usable results."""
+        body = req.json()
+        if failure.kind == "empty_choices":
+            self._send(h, Reply(200, {"id": "chatcmpl-x", "object": "chat.completion", "choices": [], "usage": None}))
+            return
+        if failure.kind == "null_content":
+            choice = {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": None}}
+            self._send(h, Reply(200, {"id": "chatcmpl-x", "object": "chat.completion", "choices": [choice]}))
+            return
+        if failure.kind == "echo_auth_answer":
+            auth = h.headers.get("Authorization", "")
+            text = f"{self.answer(body)}\n(debug: you sent {auth})"
+            choice = {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}
+            self._send(h, Reply(200, {"id": "chatcmpl-x", "object": "chat.completion", "choices": [choice]}))
+            return
+        full = json.dumps(_chat_completions(self, req).body).encode()
+        try:
+            h.send_response(200)
+            h.send_header("Content-Type", "application/json")
+            if failure.kind == "truncated":
+                cut = full[: len(full) // 2]
+                h.send_header("Content-Length", str(len(cut)))
+                h.end_headers()
+                h.wfile.write(cut)
+            elif failure.kind == "short_body":
+                h.send_header("Content-Length", str(len(full)))
+                h.end_headers()
+                h.wfile.write(full[: len(full) // 2])
+                h.wfile.flush()
+                self._drop(h)
+            elif failure.kind == "drip":
+                h.send_header("Content-Length", str(len(full)))
+                h.end_headers()
+                for i in range(len(full)):
+                    h.wfile.write(full[i : i + 1])
+                    h.wfile.flush()
+                    time.sleep(failure.seconds)
+            else:  # pragma: no cover - a typo in a test
+                raise ValueError(f"unknown fault kind {failure.kind!r}")
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass
 
     @staticmethod
     def _drop(h: BaseHTTPRequestHandler) -> None:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from biorft._cli._eval_common import add_data_options, load_data, load_grader
+from biorft._cli._eval_common import add_data_options, add_stats_options, apply_limit, load_data, load_grader
 
 
 def register(sub: Any) -> None:
@@ -24,18 +24,17 @@ def register(sub: Any) -> None:
     p.add_argument("--errors", type=Path, default=None, help="the Batch API error file, if any")
     p.add_argument("--model", default=None, help="name for the report (default: from the outputs)")
     p.add_argument("--out", type=Path, default=None, help="folder for report.json, report.md and report.png")
-    p.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for the CIs (default: 1000)")
-    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
+    add_stats_options(p)
     p.set_defaults(func=run)
 
 
 def _is_batch_output(path: Path) -> bool:
-    with path.open(encoding="utf-8") as fh:
+    with path.open("rb") as fh:
         for line in fh:
             if line.strip():
                 try:
                     first = json.loads(line)
-                except ValueError:
+                except ValueError:  # not JSON or not UTF-8: the reader names the file and line
                     return False
                 return isinstance(first, dict) and "custom_id" in first
     return False
@@ -46,9 +45,11 @@ def run(args: argparse.Namespace) -> int:
     from biorft.errors import DatasetError
     from biorft.evaluation import grade_outputs, score_batch_output
 
+    if args.outputs.is_dir():
+        raise DatasetError(f"--outputs {args.outputs}: is a folder; pass the outputs JSONL file")
     if not args.outputs.is_file():
         raise DatasetError(f"--outputs {args.outputs}: no such file")
-    data = load_data(args)
+    data = apply_limit(load_data(args), args)
     grader = load_grader(args, data.spec)
     if _is_batch_output(args.outputs):
         report = score_batch_output(

@@ -26,6 +26,7 @@ import openai
 from openai.types import FileObject
 from openai.types.fine_tuning import FineTuningJob
 
+from biorft._redact import client_secrets, redact
 from biorft._version import __version__
 from biorft.backends._errors import (
     AuthenticationError,
@@ -38,7 +39,6 @@ from biorft.backends._grader import GraderPayload, grader_payload
 from biorft.backends._job import JobHandle
 from biorft.backends._models import DEFAULT_MODEL, check_hyperparameters, check_model
 from biorft.backends._plan import PlannedUpload, SubmissionPlan
-from biorft.backends._redact import client_secrets, redact
 from biorft.backends._retry import RetryPolicy, call_with_retries
 from biorft.backends._state import FileRegistry, default_state_path
 from biorft.errors import BackendError, DatasetError

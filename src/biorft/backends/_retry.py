@@ -1,31 +1,24 @@
-"""Bounded retries with jitter for OpenAI API calls, and the mapping of SDK errors to biorft errors.
+"""The fine-tuning backend's retry loop and the mapping of SDK errors to biorft errors.
 
-biorft drives the retries itself (the client it is given is copied with ``max_retries=0``) so that every call
-has the same, documented policy: HTTP 429 and 5xx, time-outs and dropped connections are retried up to
-``RetryPolicy.max_attempts`` times with exponential back-off and jitter, waiting at least what the service asks
-for in ``Retry-After`` / ``retry-after-ms``; a ``Retry-After`` longer than ``RetryPolicy.max_delay`` is not
-waited out (biorft raises `RateLimited` saying when to come back). 401 / 403 / 404 / 400 are never retried.
+The policy itself (which failures are retried, back-off, the ``Retry-After`` ceiling, quota detection) is the one
+evaluation uses too: ``biorft._retry.RetryPolicy`` and ``biorft._retry.is_retryable``. A ``Retry-After`` longer
+than ``RetryPolicy.max_delay`` is not waited out (biorft raises ``RateLimited`` saying when to come back).
 
 Examples:
-    >>> policy = RetryPolicy(max_attempts=3, initial_delay=1.0, max_delay=8.0, jitter=lambda: 0.5)
-    >>> [policy.backoff(n, retry_after=None) for n in range(4)]
-    [0.75, 1.5, 3.0, 6.0]
-    >>> policy.backoff(0, retry_after=5.0)
-    5.0
+    >>> call_with_retries(lambda: 42, what="answering", policy=RetryPolicy(max_retries=0))
+    42
 """
 
 from __future__ import annotations
 
-import email.utils
 import logging
-import random
-import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import openai
 
+from biorft._redact import redact
+from biorft._retry import RetryPolicy, is_quota_exhausted, is_retryable, retry_after_seconds
 from biorft.backends._errors import (
     AuthenticationError,
     FineTuningUnavailable,
@@ -36,7 +29,6 @@ from biorft.backends._errors import (
     ServiceUnavailable,
     _HTTPBackendError,
 )
-from biorft.backends._redact import redact
 
 __all__ = ["RetryPolicy", "call_with_retries", "retry_after_seconds", "translate_error"]
 
@@ -49,101 +41,6 @@ TRL_HINT = (
     "(biorft.backends.trl.grpo_recipe, guide 'Fine-tune an open model with TRL GRPO'), or with Azure OpenAI RFT "
     "through an openai.AzureOpenAI client"
 )
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How biorft retries transient OpenAI API failures.
-
-    Args:
-        max_attempts: Total tries per call (the first one included); at least 1.
-        initial_delay: Back-off before the second try, in seconds; doubles with each try.
-        max_delay: Upper bound of any single wait, in seconds. A ``Retry-After`` longer than this is not waited
-            out: the call fails with `RateLimited` or `ServiceUnavailable` at once.
-        sleep: The sleeping function (tests pass a recorder).
-        jitter: Returns a number in [0, 1); the back-off is ``d/2 + jitter() * d/2`` for a nominal delay ``d``.
-
-    Examples:
-        >>> RetryPolicy(max_attempts=1).max_attempts
-        1
-    """
-
-    max_attempts: int = 6
-    initial_delay: float = 1.0
-    max_delay: float = 60.0
-    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
-    jitter: Callable[[], float] = field(default=random.random, repr=False)
-
-    def __post_init__(self) -> None:
-        if self.max_attempts < 1:
-            raise ValueError(f"RetryPolicy.max_attempts must be at least 1, got {self.max_attempts}")
-        if self.initial_delay < 0 or self.max_delay < 0:
-            raise ValueError("RetryPolicy delays must be non-negative")
-
-    def backoff(self, attempt: int, retry_after: float | None) -> float:
-        """Seconds to wait before retry number ``attempt + 1``.
-
-        Args:
-            attempt: How many retries happened already (0 before the first retry).
-            retry_after: What the service asked for, in seconds, if anything.
-
-        Returns:
-            The wait: at least ``retry_after`` when given, never more than ``max_delay``.
-
-        Examples:
-            >>> RetryPolicy(initial_delay=2.0, max_delay=3.0, jitter=lambda: 0.5).backoff(5, None)
-            2.25
-        """
-        nominal = min(self.max_delay, self.initial_delay * (2.0**attempt))
-        wait = nominal / 2 + self.jitter() * nominal / 2
-        if retry_after is not None:
-            wait = max(retry_after, min(wait, retry_after * 1.1))
-        return min(wait, self.max_delay)
-
-
-def retry_after_seconds(headers: Any) -> float | None:
-    """Parse ``retry-after-ms`` / ``Retry-After`` (seconds or an HTTP date) from response headers.
-
-    Args:
-        headers: A mapping of response headers (case-insensitive lookups are tried both ways).
-
-    Returns:
-        Seconds to wait, or None when the headers ask for nothing usable.
-
-    Examples:
-        >>> retry_after_seconds({"retry-after": "7"})
-        7.0
-        >>> retry_after_seconds({"retry-after-ms": "250"})
-        0.25
-        >>> retry_after_seconds({}) is None
-        True
-    """
-
-    def get(name: str) -> str | None:
-        for key in (name, name.title(), name.upper()):
-            value = headers.get(key) if headers is not None else None
-            if value:
-                return str(value)
-        return None
-
-    ms = get("retry-after-ms")
-    if ms is not None:
-        try:
-            return max(0.0, float(ms) / 1000.0)
-        except ValueError:
-            pass
-    raw = get("retry-after")
-    if raw is None:
-        return None
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(raw)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def _service_message(exc: openai.APIStatusError, secrets: Iterable[str]) -> tuple[str, str | None]:
@@ -233,7 +130,7 @@ def translate_error(
                 **kw,
             )
         if status == 429:
-            if code == "insufficient_quota":
+            if is_quota_exhausted(exc):
                 return RateLimited(
                     f"{what} failed: {said}. The account is out of quota: add credit or raise "
                     "the project's budget, then retry",
@@ -259,15 +156,6 @@ def translate_error(
             "and the base URL (OPENAI_BASE_URL / azure_endpoint)"
         )
     return ServiceUnavailable(f"{what} failed: {redact(str(exc), secrets)}")
-
-
-def _retryable(exc: BaseException) -> bool:
-    if isinstance(exc, openai.APIStatusError):
-        if exc.status_code == 429:
-            body = exc.body
-            return not (isinstance(body, dict) and body.get("code") == "insufficient_quota")
-        return exc.status_code >= 500 or exc.status_code == 408
-    return isinstance(exc, openai.APIConnectionError)  # includes time-outs
 
 
 def _ambiguous(exc: BaseException) -> bool:
@@ -320,11 +208,11 @@ def call_with_retries(
                 if recovered is not None:
                     log.info("%s: the failed request had taken effect; using its result", what)
                     return recovered
-            if not _retryable(exc) or attempt >= policy.max_attempts:
+            if not is_retryable(exc) or attempt > policy.max_retries:
                 raise translate_error(
                     exc, what=what, secrets=secrets, attempts=attempt, creating_job=creating_job
                 ) from None
-            if retry_after is not None and retry_after > policy.max_delay:
+            if not policy.waits_out(retry_after):
                 err = translate_error(exc, what=what, secrets=secrets, attempts=attempt, creating_job=creating_job)
                 raise type(err)(
                     f"{err} (the service asked to wait {retry_after:.0f} s, more than max_delay="
@@ -334,5 +222,5 @@ def call_with_retries(
                 ) from None
             wait = policy.backoff(attempt - 1, retry_after)
             status = getattr(exc, "status_code", type(exc).__name__)
-            log.warning("%s: %s, retry %d/%d in %.1f s", what, status, attempt, policy.max_attempts - 1, wait)
+            log.warning("%s: %s, retry %d/%d in %.1f s", what, status, attempt, policy.max_retries, wait)
             policy.sleep(wait)

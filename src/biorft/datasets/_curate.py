@@ -5,10 +5,10 @@ Run once when the sources or the curation change (the tests re-run it and compar
     python -m biorft.datasets._curate --shared ../shared/data --out src/biorft/datasets/data
 
 It reads only the source files marked "vendor: yes" in ``shared/data/README.md``, builds every bundled task with the
-same builders users call ([molecule_task][biorft.datasets.molecule_task], [gene_task][biorft.datasets.gene_task]), and writes
-per task a zstd parquet frame and a JSON dataset card (with the frame's sha256), plus a copy of the gene table
-(vendored by ``python -m biorft.datasets._gene_sources``) and ``index.json`` (the registry's list of tasks with their
-specs). Gene task cards pin their canonical split (``card.splits``: method ``family``) and name the genes whose labels
+same builders users call ([molecule_task][biorft.datasets.molecule_task], [gene_task][biorft.datasets.gene_task]),
+and writes per task a zstd parquet frame and a JSON dataset card (with the frame's sha256), plus a copy of the gene
+table (vendored by ``python -m biorft.datasets._gene_sources``) and ``index.json`` (the registry's list of tasks with
+their specs). Gene task cards pin their canonical split (``card.splits``: method ``family``) and name the genes whose labels
 contradict another bundled task.
 """
 

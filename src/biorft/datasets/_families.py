@@ -9,7 +9,7 @@ deterministic rule on the symbol alone (no data, no network):
 3. Otherwise the *root* is the leading letters of the symbol (``HOXB13`` -> ``HOXB``, ``NKX2-1`` -> ``NKX``) cut to
    its first three letters (``HOXB`` -> ``HOX``, ``FOXJ`` -> ``FOX``, ``NFIX`` -> ``NFI``, ``ARNTL`` -> ``ARN``).
    Cutting is coarser than any rule based on the leading letters, so no such family is ever split across parts.
-4. Known families whose members do not share a root are merged (:data:`MERGED_FAMILIES`): every symbol that
+4. Known families whose members do not share a root are merged (`MERGED_FAMILIES`): every symbol that
    starts with ``Z`` (``ZNF``, ``ZSCAN``, ``ZKSCAN``, ``ZFP``, ``ZBTB``, ``ZIM``, ``ZIC``, ...: zinc-finger names),
    the nuclear receptors (``NR``, ``RAR``, ``RXR``, ``ROR``, ``ESR``, ``THR``, ``PPAR``, ...), ETS factors, SOX with
    SRY, KLF with SP, T-box genes, LIM homeobox genes, HES with HEY, and MITF with the TFE factors.
@@ -111,7 +111,7 @@ def family_keys(family: str) -> tuple[str, ...]:
 
 
 def families_of(frame: pl.DataFrame) -> list[str]:
-    """Each row's family: the frame's ``family`` column, or :func:`gene_family` of ``symbol`` (else ``entity``).
+    """Each row's family: the frame's ``family`` column, or `gene_family` of ``symbol`` (else ``entity``).
 
     Examples:
         >>> import polars as pl
@@ -128,7 +128,7 @@ def family_groups(families: Sequence[str]) -> dict[str, list[int]]:
     """Row indices grouped so that rows sharing any family are in one group (read-through genes join two).
 
     Args:
-        families: One family cell per row (as from :func:`families_of`).
+        families: One family cell per row (as from `families_of`).
 
     Returns:
         ``{group name: sorted row indices}``; a group's name is its families joined by ``+`` in sorted order.

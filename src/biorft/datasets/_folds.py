@@ -1,4 +1,4 @@
-"""k-fold cross-validation: ``ds.folds(k, method, seed)`` -> :class:`Folds`, k (train, test) pairs.
+"""k-fold cross-validation: ``ds.folds(k, method, seed)`` -> `Folds`, k (train, test) pairs.
 
 Every example is in exactly one test part, so a model evaluated on the pooled test parts predicts every example
 once and the confidence interval covers the whole task (as Geneformer's 5-fold evaluation did): for small gene
@@ -34,7 +34,7 @@ FOLD_COLUMN = "fold"
 class Folds:
     """k (train, test) pairs of one task whose test parts cover every example exactly once.
 
-    Iterating yields ``(train, test)`` pairs of :class:`~biorft.datasets.TaskDataset`.
+    Iterating yields ``(train, test)`` pairs of `TaskDataset`.
 
     Attributes:
         dataset: The whole task.
@@ -130,7 +130,7 @@ class Folds:
         return self.dataset._derive(frame, card)
 
     def check_leakage(self) -> None:
-        """Check every (train, test) pair like :meth:`Splits.check_leakage` (ids, entities, genes, families ...).
+        """Check every (train, test) pair like `Splits.check_leakage` (ids, entities, genes, families ...).
 
         Raises:
             DatasetError: Naming the fold and what its train and test parts share.
@@ -169,7 +169,7 @@ def _groups(ds: TaskDataset, method: str) -> dict[str, list[int]]:
 
 
 def make_folds(ds: TaskDataset, k: int, method: str, seed: int) -> Folds:
-    """Assign every example of ``ds`` to one of ``k`` test folds (see :meth:`TaskDataset.folds`).
+    """Assign every example of ``ds`` to one of ``k`` test folds (see `TaskDataset.folds`).
 
     Examples:
         >>> import biorft as br

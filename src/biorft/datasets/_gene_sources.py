@@ -18,7 +18,7 @@ it changed, and the NCBI synonyms of the current symbol) and ``primary``. Run::
         --out src/biorft/datasets/data/genes/gene_table.parquet
 
 where ``<oncoref>`` is the unpacked ``oncoref`` 1.19.2 wheel (``pip download --no-deps oncoref==1.19.2``); the
-source files are checked against the SHA-256 pins in :data:`GENE_TABLE_SOURCES`.
+source files are checked against the SHA-256 pins in `GENE_TABLE_SOURCES`.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def build_gene_table(
         canonical_space: oncoref's ``canonical-gene-space.csv.gz`` (``ensembl_gene_id``, ``symbol``, ``biotype``).
         synonyms: oncoref's ``ncbi-symbol-synonyms.csv.gz`` (``alias``, ``official_symbol``).
         task_genes: Ensembl IDs kept whatever their type (the bundled tasks' genes).
-        verify: Check the oncoref files against :data:`GENE_TABLE_SOURCES`.
+        verify: Check the oncoref files against `GENE_TABLE_SOURCES`.
 
     Returns:
         The table, sorted by Ensembl ID.

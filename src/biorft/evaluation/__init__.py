@@ -39,7 +39,7 @@ from biorft.evaluation._metrics import Metric
 from biorft.evaluation._outputs import grade_outputs
 from biorft.evaluation._pricing import PRICES, Price, estimate_cost
 from biorft.evaluation._records import EvalRecord
-from biorft.evaluation._report import EvalReport, ReportError
+from biorft.evaluation._report import EvalReport, ReportError, report_json_schema
 from biorft.evaluation._runner import aevaluate, evaluate
 
 __all__ = [
@@ -57,6 +57,7 @@ __all__ = [
     "estimate_cost",
     "evaluate",
     "grade_outputs",
+    "report_json_schema",
     "score_batch_output",
     "write_batch_input",
 ]

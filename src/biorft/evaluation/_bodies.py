@@ -35,6 +35,10 @@ class Reply:
     reasoning_tokens: int
 
 
+# A null message content is a real answer only when the model refused or a filter stopped it.
+_NO_TEXT_FINISH = frozenset({"content_filter", "refusal"})
+
+
 def _get(obj: Any, key: str) -> Any:
     if obj is None:
         return None
@@ -51,17 +55,27 @@ def read_body(body: Any) -> Reply:
     """Parse a chat completion (``choices``) or a response (``output``), dict or SDK object.
 
     Raises:
-        EmptyReplyError: When the result holds neither choices nor output items.
+        EmptyReplyError: When the result is not a JSON object, holds neither choices nor output items, or its
+            message content is null (without a refusal or a content filter to explain it).
     """
+    if not isinstance(body, dict) and (isinstance(body, str | bytes | list | int | float) or body is None):
+        kind = "text" if isinstance(body, str | bytes) else type(body).__name__
+        raise EmptyReplyError(f"the endpoint answered HTTP 200 with {kind}, not a JSON result object")
     usage = _get(body, "usage")
     choices = _get(body, "choices")
     if choices is not None:
         if not choices:
             raise EmptyReplyError("the endpoint returned no choices")
         choice = choices[0]
-        text = _get(_get(choice, "message"), "content")
+        message = _get(choice, "message")
+        text = _get(message, "content")
         details = _get(usage, "completion_tokens_details")
         finish = _get(choice, "finish_reason")
+        if text is None:
+            if _get(message, "refusal"):
+                finish = finish if finish not in (None, "stop") else "refusal"
+            elif finish not in _NO_TEXT_FINISH:
+                raise EmptyReplyError("the endpoint returned a message whose content is null")
         return Reply(
             text="" if text is None else str(text),
             finish_reason=None if finish is None else str(finish),

@@ -98,19 +98,42 @@ class ResponseCache:
         self.n_other = 0
         self.n_duplicates = 0
         self.torn_line_removed = False
+        self._failed = False
+        if self.path.is_dir():
+            raise CacheError(
+                f"{self.path}: is a folder, not a cache file; pass a file path such as {self.path}/cache.jsonl"
+            )
+        if self.path.exists() and not self.path.is_file():
+            raise CacheError(f"{self.path}: is not a regular file (a device or a pipe); pass a cache file path")
         self._load()
+        self._open()  # fail before the first request, not after paying for it
+
+    def _open(self) -> None:
+        if self._fh is not None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fh = self.path.open("a", encoding="utf-8")
+        except OSError as exc:
+            raise CacheError(
+                f"{self.path}: cannot write the response cache ({exc.strerror or type(exc).__name__}); pass a cache "
+                "path in a folder you can write to"
+            ) from None
 
     # -- reading ---------------------------------------------------------------------------------------------
     def _load(self) -> None:
         if not self.path.exists():
             return
-        with self.path.open("rb") as fh:
-            data = fh.read()
+        try:
+            with self.path.open("rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            raise CacheError(f"{self.path}: cannot read the response cache ({exc.strerror or exc})") from None
         if not data:
             return
         complete_end = data.rfind(b"\n") + 1
         tail = data[complete_end:]
-        if tail.strip():
+        if tail.strip() and tail.startswith(b'{"v":'):
             # The last line has no newline: the writer died mid-line. Keep it only if it is a whole record.
             try:
                 json.loads(tail)
@@ -174,9 +197,8 @@ class ResponseCache:
         key = (entry.id, entry.prompt, entry.sample)
         if key in self._entries:
             return
-        if self._fh is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fh = self.path.open("a", encoding="utf-8")
+        self._open()
+        assert self._fh is not None
         line = {
             "v": _VERSION,
             "model": self.model,
@@ -191,16 +213,29 @@ class ResponseCache:
             "reasoning_tokens": entry.reasoning_tokens,
             "latency_s": entry.latency_s,
         }
-        self._fh.write(json.dumps(line, ensure_ascii=False) + "\n")
-        self._fh.flush()
+        try:
+            self._fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+            self._fh.flush()
+        except OSError as exc:
+            self._failed = True
+            raise CacheError(
+                f"{self.path}: writing the response cache failed ({exc.strerror or type(exc).__name__}); "
+                "free space or pass another cache path, then rerun to resume"
+            ) from None
         # not kept in memory: a run asks only for what the cache did not hold when it was opened
         self.n_written += 1
 
     def close(self) -> None:
         """Close the file (reopened on the next write)."""
         if self._fh is not None:
-            self._fh.close()
-            self._fh = None
+            fh, self._fh = self._fh, None
+            try:
+                fh.close()
+            except OSError as exc:
+                if not self._failed:  # the first failure was reported already; do not mask it
+                    raise CacheError(
+                        f"{self.path}: closing the response cache failed ({exc.strerror or type(exc).__name__})"
+                    ) from None
 
     def __enter__(self) -> ResponseCache:
         return self

@@ -4,6 +4,11 @@ Reports are grouped by task. Within a task, the first report is the reference; e
 difference ``other - reference`` for each metric, computed on the examples both evaluated, with a paired bootstrap
 95% CI (the same resampled examples for both runs). A difference whose interval excludes zero is marked ``*``.
 
+Every row says what it is in a "kind" column: a model run, a baseline, a shortcut baseline (a predictor that uses a
+shortcut such as the entity's name alone) or a published reference result. Reference rows come from
+[ReferenceResult][biorft.schema.ReferenceResult]s (a task card's ``references``); they carry a published number, not
+graded outputs, so they are shown beside the runs with their citation and never enter the paired differences.
+
 Examples:
     >>> from biorft.schema import TaskSpec
     >>> from biorft.evaluation._records import EvalRecord
@@ -24,14 +29,15 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from biorft.errors import ArgumentError
 from biorft.evaluation._metrics import Metric
 from biorft.evaluation._report import EvalReport, display_name, format_metric
 from biorft.evaluation._stats import paired_differences
-from biorft.schema import TaskKind
+from biorft.schema import ReferenceResult, TaskKind
 
 __all__ = ["Comparison", "ComparisonGroup", "compare", "key_metrics"]
 
@@ -67,35 +73,55 @@ class ComparisonGroup:
         differences: Per report, metric -> ``report - reference`` with a paired CI (empty for the reference, and
             for a report that shares no example with it).
         n_shared: Per report, how many examples it shares with the reference.
+        references: Published results on the task, shown as reference rows (never as runs).
     """
 
     task: str
     reports: tuple[EvalReport, ...]
     differences: tuple[dict[str, Metric], ...]
     n_shared: tuple[int, ...]
+    references: tuple[ReferenceResult, ...] = ()
 
     def table(self) -> str:
-        """Markdown: one row per report with the key metrics and CIs, then the paired differences."""
+        """Markdown: one row per report (with its kind) and per published reference, then the paired differences."""
         names = key_metrics(self.reports)
+        names += [m for m in dict.fromkeys(r.metric for r in self.references) if m not in names]
         ref = self.reports[0]
         lines = [f"### {self.task}", ""]
-        lines.append("| model | n | " + " | ".join(display_name(m) for m in names) + " |")
-        lines.append("|:--|--:|" + "--:|" * len(names))
+        lines.append("| model | kind | n | " + " | ".join(display_name(m) for m in names) + " |")
+        lines.append("|:--|:--|--:|" + "--:|" * len(names))
         for r in self.reports:
             cells = [format_metric(m, r.metrics[m]) if m in r.metrics else "–" for m in names]
-            lines.append(f"| `{r.model}` | {r.n_examples} | " + " | ".join(cells) + " |")
+            lines.append(f"| `{r.model}` | {r.kind} | {r.n_examples} | " + " | ".join(cells) + " |")
+        for k, pub in enumerate(self.references, start=1):
+            cells = [_format_reference(pub) if m == pub.metric else "–" for m in names]
+            lines.append(f"| {pub.model} [{k}] | reference | – | " + " | ".join(cells) + " |")
+        if self.references:
+            lines += ["", "Reference rows are published results, not runs of this comparison:", ""]
+            for k, pub in enumerate(self.references, start=1):
+                where = f" <{pub.url}>" if pub.url else ""
+                how = f"; {pub.protocol}" if pub.protocol else ""
+                note = f"; {pub.note}" if pub.note else ""
+                lines.append(f"- [{k}] {pub.model}: {display_name(pub.metric)}{how}; {pub.citation}{where}{note}")
         if len(self.reports) > 1:
             lines += [
                 "",
                 f"Paired differences vs `{ref.model}` (same examples resampled for both; * = 95% CI excludes 0):",
                 "",
-                "| model | shared | " + " | ".join(f"Δ {display_name(m)}" for m in names) + " |",
-                "|:--|--:|" + "--:|" * len(names),
+                "| model | kind | shared | " + " | ".join(f"Δ {display_name(m)}" for m in names) + " |",
+                "|:--|:--|--:|" + "--:|" * len(names),
             ]
             for r, diff, shared in zip(self.reports[1:], self.differences[1:], self.n_shared[1:], strict=True):
                 cells = [_format_diff(m, diff[m]) if m in diff else "–" for m in names]
-                lines.append(f"| `{r.model}` | {shared} | " + " | ".join(cells) + " |")
+                lines.append(f"| `{r.model}` | {r.kind} | {shared} | " + " | ".join(cells) + " |")
         return "\n".join(lines) + "\n"
+
+
+def _format_reference(pub: ReferenceResult) -> str:
+    if pub.value is None:
+        return "n/a"
+    text = format_metric(pub.metric, Metric(pub.value))
+    return text + (f" ± {pub.sd:.3f}" if pub.sd is not None else "")
 
 
 def _format_diff(name: str, m: Metric) -> str:
@@ -140,25 +166,58 @@ class Comparison:
         return plot_comparison(self, Path(path))
 
 
-def compare(reports: Sequence[EvalReport], *, n_boot: int = 1000, seed: int = 0) -> Comparison:
+def compare(
+    reports: Sequence[EvalReport],
+    *,
+    references: Sequence[ReferenceResult] | Mapping[str, Sequence[ReferenceResult]] = (),
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> Comparison:
     """Compare reports side by side, with paired bootstrap differences on the examples they share.
 
     Args:
-        reports: Reports of one or more tasks; within a task the first is the reference.
+        reports: Reports of one or more tasks (model runs, baselines, shortcut baselines: their ``kind``); within a
+            task the first is the reference of the paired differences.
+        references: Published results to show as reference rows: a task card's ``references`` when every report
+            is of one task, or task name -> references.
         n_boot: Bootstrap resamples for the paired differences.
         seed: Bootstrap seed.
 
     Returns:
-        A [`Comparison`][biorft.evaluation.Comparison]; ``print(comparison)`` or ``comparison.table()`` gives Markdown.
+        A [Comparison][biorft.evaluation.Comparison]; ``print(comparison)`` or ``comparison.table()`` gives
+        Markdown.
 
     Raises:
-        ValueError: When no report is given.
+        ArgumentError: When no report is given, or a sequence of references comes with reports of several tasks.
+
+    Examples:
+        >>> from biorft.schema import ReferenceResult, TaskSpec
+        >>> from biorft.evaluation import EvalRecord, EvalReport
+        >>> spec = TaskSpec(name="t", domain="other", kind="binary", labels=("yes", "no"), instructions="x")
+        >>> recs = [EvalRecord(id=str(i), sample=0, output_text="", score=float(i % 2), reason="r",
+        ...                    answer="yes", target="yes" if i % 2 else "no") for i in range(10)]
+        >>> runs = [EvalReport.from_records(spec, "my-model", recs, n_boot=0),
+        ...         EvalReport.from_records(spec, "name-only", recs, n_boot=0, kind="shortcut")]
+        >>> pub = ReferenceResult(model="PaperNet", metric="accuracy", value=0.81, citation="Doe 2024")
+        >>> table = compare(runs, references=[pub], n_boot=0).table()
+        >>> "| `name-only` | shortcut |" in table, "| PaperNet [1] | reference |" in table
+        (True, True)
     """
     if not reports:
-        raise ValueError("compare() needs at least one report")
+        raise ArgumentError("compare() needs at least one report")
     by_task: dict[str, list[EvalReport]] = {}
     for r in reports:
         by_task.setdefault(r.task, []).append(r)
+    if isinstance(references, Mapping):
+        refs_by_task = {task: tuple(refs) for task, refs in references.items()}
+    elif references:
+        if len(by_task) > 1:
+            raise ArgumentError(
+                "references= as a list needs reports of one task; pass a mapping of task name -> references"
+            )
+        refs_by_task = {next(iter(by_task)): tuple(references)}
+    else:
+        refs_by_task = {}
     groups = []
     for task, rs in by_task.items():
         ref = rs[0]
@@ -168,5 +227,5 @@ def compare(reports: Sequence[EvalReport], *, n_boot: int = 1000, seed: int = 0)
             d, n = paired_differences(ref.spec, ref.records, other.records, n_boot=n_boot, seed=seed)
             diffs.append(d)
             shared.append(n)
-        groups.append(ComparisonGroup(task, tuple(rs), tuple(diffs), tuple(shared)))
+        groups.append(ComparisonGroup(task, tuple(rs), tuple(diffs), tuple(shared), refs_by_task.get(task, ())))
     return Comparison(tuple(groups))

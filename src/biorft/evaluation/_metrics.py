@@ -20,11 +20,11 @@ Examples:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from pydantic import BaseModel, ConfigDict, field_serializer, field_validator
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -51,12 +51,11 @@ __all__ = [
 _NAN = float("nan")
 
 
-@dataclass(frozen=True)
-class Metric:
+class Metric(BaseModel):
     """A metric value with its bootstrap 95% confidence interval.
 
     Attributes:
-        value: The metric on the full evaluation set (``nan`` when undefined).
+        value: The metric on the full evaluation set (``nan`` when undefined; ``null`` in JSON).
         ci_low: Lower end of the percentile bootstrap interval (``nan`` when it cannot be estimated).
         ci_high: Upper end of the interval.
         n: How many samples the value was computed from (e.g. only answered samples for MAE).
@@ -67,12 +66,46 @@ class Metric:
         '0.800 [0.700, 0.900]'
         >>> Metric.from_dict(m.to_dict()) == m
         True
+        >>> Metric(float("nan")).to_dict()["value"] is None
+        True
     """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     value: float
     ci_low: float = _NAN
     ci_high: float = _NAN
     n: int | None = None
+
+    def __init__(
+        self,
+        value: float | None = _NAN,
+        ci_low: float | None = _NAN,
+        ci_high: float | None = _NAN,
+        n: int | None = None,
+    ) -> None:
+        super().__init__(value=value, ci_low=ci_low, ci_high=ci_high, n=n)
+
+    @field_validator("value", "ci_low", "ci_high", mode="before")
+    @classmethod
+    def _null_is_nan(cls, v: Any) -> Any:
+        return _NAN if v is None else v
+
+    @field_serializer("value", "ci_low", "ci_high")
+    def _nan_is_null(self, v: float) -> float | None:
+        return _json_float(v)
+
+    def _key(self) -> tuple[float | None, float | None, float | None, int | None]:
+        return (_json_float(self.value), _json_float(self.ci_low), _json_float(self.ci_high), self.n)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal values, undefined (``nan``) values included: a metric equals itself after a JSON round trip."""
+        if not isinstance(other, Metric):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
     def format(self, digits: int = 3) -> str:
         """``value [low, high]`` with ``digits`` decimals; ``n/a`` for undefined values."""
@@ -96,22 +129,12 @@ class Metric:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict; ``nan`` becomes ``None``."""
-        return {
-            "value": _json_float(self.value),
-            "ci_low": _json_float(self.ci_low),
-            "ci_high": _json_float(self.ci_high),
-            "n": self.n,
-        }
+        return self.model_dump(mode="json")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Metric:
-        """Inverse of [`to_dict`][biorft.evaluation.Metric.to_dict]."""
-        return cls(
-            value=_from_json_float(data.get("value")),
-            ci_low=_from_json_float(data.get("ci_low")),
-            ci_high=_from_json_float(data.get("ci_high")),
-            n=None if data.get("n") is None else int(data["n"]),
-        )
+        """Inverse of [to_dict][biorft.evaluation.Metric.to_dict]."""
+        return cls.model_validate(data)
 
 
 def _json_float(x: float) -> float | None:

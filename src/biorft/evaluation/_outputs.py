@@ -47,10 +47,22 @@ def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, An
         DatasetError: On a line that is not a JSON object, naming the file and line.
     """
     p = Path(path)
+    if p.is_dir():
+        raise DatasetError(f"{p}: is a folder, not a JSONL file; pass the file itself")
     if not p.is_file():
         raise DatasetError(f"{p}: no such file")
-    with p.open(encoding="utf-8") as fh:
-        for lineno, raw in enumerate(fh, start=1):
+    try:
+        fh = p.open("rb")
+    except OSError as exc:
+        raise DatasetError(f"{p}: cannot read the file ({exc.strerror or exc})") from None
+    with fh:
+        for lineno, data in enumerate(fh, start=1):
+            try:
+                raw = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise DatasetError(
+                    f"{p}, line {lineno}: not UTF-8 text (byte {exc.start}: {exc.reason}); save the file as UTF-8"
+                ) from None
             if not raw.strip():
                 continue
             try:

@@ -21,8 +21,10 @@ Examples:
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, replace
+import numbers
 from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from biorft.errors import GraderError
 from biorft.rewards import to_sample
@@ -42,8 +44,7 @@ class GraderLike(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class EvalRecord:
+class EvalRecord(BaseModel):
     """One graded output of one sample for one example.
 
     Attributes:
@@ -65,10 +66,12 @@ class EvalRecord:
         cached: True when this output was read from the cache instead of requested in this run.
     """
 
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     id: str
-    sample: int
+    sample: int = Field(ge=0)
     output_text: str
-    score: float
+    score: float = Field(ge=0.0, le=1.0, allow_inf_nan=False)
     reason: str
     answer: Any = None
     confidence: float | None = None
@@ -83,22 +86,17 @@ class EvalRecord:
     cached: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-        out = asdict(self)
-        out["known_labels"] = None if self.known_labels is None else list(self.known_labels)
-        return out
+        """JSON-ready dict (``model_dump(mode="json")``)."""
+        return self.model_dump(mode="json")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EvalRecord:
-        """Inverse of [`to_dict`][biorft.evaluation.EvalRecord.to_dict]."""
-        kwargs = dict(data)
-        if kwargs.get("known_labels") is not None:
-            kwargs["known_labels"] = tuple(kwargs["known_labels"])
-        return cls(**kwargs)
+        """Inverse of [to_dict][biorft.evaluation.EvalRecord.to_dict] (validates the fields)."""
+        return cls.model_validate(data)
 
     def with_usage(self, **fields: Any) -> EvalRecord:
         """A copy with usage / timing fields replaced."""
-        return replace(self, **fields)
+        return self.model_validate({**self.model_dump(), **fields})
 
 
 def _jsonable(value: Any) -> Any:
@@ -165,7 +163,13 @@ def grade_output(
             f"grader {name!r} raised {type(exc).__name__} on example {example_id!r} (sample {sample}): {exc}; "
             "graders must return a result for every output, so fix or report the grader"
         ) from exc
-    score = float(result.score)
+    raw_score = getattr(result, "score", None)
+    if isinstance(raw_score, bool) or not isinstance(raw_score, numbers.Real):
+        raise GraderError(
+            f"grader {name!r} returned score {raw_score!r} ({type(raw_score).__name__}) for example {example_id!r} "
+            f"(sample {sample}); scores must be finite numbers in [0, 1]"
+        )
+    score = float(raw_score)
     if not (math.isfinite(score) and 0.0 <= score <= 1.0):
         raise GraderError(
             f"grader {name!r} returned score {score!r} for example {example_id!r} (sample {sample}); "
@@ -181,7 +185,7 @@ def grade_output(
         sample=sample,
         output_text=text,
         score=score,
-        reason=_reason_text(result.reason),
+        reason=_reason_text(getattr(result, "reason", "")),
         answer=_jsonable(getattr(result, "answer", None)),
         confidence=conf,
         detail=str(getattr(result, "detail", "") or ""),

@@ -24,22 +24,30 @@ import json
 import math
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from biorft._version import __version__
 from biorft.errors import ReportError
 from biorft.evaluation._metrics import Metric
 from biorft.evaluation._records import EvalRecord
+from biorft.evaluation._sample import SampleInfo
 from biorft.evaluation._stats import PRIMARY_METRIC, compute_metrics, prediction_codes
 from biorft.schema import TaskKind, TaskSpec
 
-__all__ = ["EvalReport", "ReportError", "display_name", "format_metric"]
+__all__ = ["KINDS", "EvalReport", "ReportError", "RowKind", "display_name", "format_metric", "report_json_schema"]
 
-_FORMAT = "biorft.eval_report"
-_FORMAT_VERSION = 1
+_FORMAT: Literal["biorft.eval_report"] = "biorft.eval_report"
+_FORMAT_VERSION = 2  # 2: pydantic models, ``kind`` and ``sample``; version 1 files still load
+
+RowKind = Literal["model", "baseline", "shortcut", "reference"]
+#: What a row of a report or comparison is: a model run, a baseline (a floor to beat), a shortcut baseline (a
+#: predictor that uses a leak such as the entity's name alone: a model that does not beat it learned nothing
+#: more), or a published reference result (shown beside runs, never as one).
+KINDS: tuple[str, ...] = ("model", "baseline", "shortcut", "reference")
 
 _DISPLAY = {
     "mean_reward": "mean reward",
@@ -97,48 +105,83 @@ def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
-@dataclass(frozen=True)
-class EvalReport:
+class EvalReport(BaseModel):
     """Graded records of one model (or baseline) on one task, with metrics and 95% bootstrap CIs.
 
-    Build one with [biorft.evaluate][biorft.evaluation.evaluate],
-    [biorft.evaluation.grade_outputs][biorft.evaluation.grade_outputs],
-    [biorft.evaluation.score_batch_output][biorft.evaluation.score_batch_output], a baseline's ``evaluate``,
-    [from_records][biorft.evaluation.EvalReport.from_records] or
-    [`from_json`][biorft.evaluation.EvalReport.from_json].
+    A pydantic model: ``report.json`` is its JSON form, which validates against the published schema
+    ([report_json_schema][biorft.evaluation.report_json_schema], also written by ``biorft report --schema FILE``)
+    and loads back equal ([from_json][biorft.evaluation.EvalReport.from_json]).
+
+    Build one with [evaluate][biorft.evaluation.evaluate], [grade_outputs][biorft.evaluation.grade_outputs],
+    [score_batch_output][biorft.evaluation.score_batch_output], a baseline's ``evaluate``,
+    [from_records][biorft.evaluation.EvalReport.from_records] or [from_json][biorft.evaluation.EvalReport.from_json].
 
     Attributes:
-        spec: The task.
+        format: Always ``"biorft.eval_report"`` (identifies the file).
+        format_version: Version of the JSON layout.
+        biorft_version: The biorft version that made it.
+        created: UTC time the report was made (ISO 8601).
+        task: The task name (``spec.name``).
         model: Model (or baseline) name, the label used in tables.
-        records: One [`EvalRecord`][biorft.evaluation.EvalRecord] per example and sample, in dataset order.
-        metrics: Metric name -> [Metric][biorft.evaluation.Metric] (see [biorft.evaluation][biorft.evaluation] for the
-            names per task kind).
+        kind: ``"model"``, ``"baseline"``, ``"shortcut"`` (a shortcut baseline, e.g. a name-only predictor) or
+            ``"reference"``; comparisons show it in a "kind" column. Defaults to ``"baseline"`` for
+            ``source="baseline"``, else ``"model"``.
+        source: Where the outputs came from: ``"endpoint"``, ``"outputs"``, ``"batch"`` or ``"baseline"``.
+        spec: The task.
         params: The request parameters (api, temperature, ...), for the record.
         usage: Token and cost summary: ``requests``, ``new_requests``, ``prompt_tokens``, ``completion_tokens``,
             ``reasoning_tokens``, ``cost_usd`` (None when the model's price is unknown), ``price`` (a note),
-            ``wall_s``, ``retries`` and ``retry_causes`` (the most common causes of retried requests).
-        source: Where the outputs came from: ``"endpoint"``, ``"outputs"``, ``"batch"`` or ``"baseline"``.
-        failures: Requests that produced no output to grade (e.g. failed Batch API lines), each a dict with
-            ``id``, ``sample`` and ``error``; they are not in the metrics and are listed in
-            [table][biorft.evaluation.EvalReport.table].
+            ``wall_s``, ``retries``, ``failed`` and ``retry_causes`` (the most common causes of retried requests).
         n_boot: Bootstrap resamples behind the intervals.
         seed: Seed of the bootstrap.
-        created: UTC time the report was made (ISO 8601).
-        biorft_version: The biorft version that made it.
+        sample: When the run evaluated a seeded sample (``limit=``): how it was drawn and from how many examples.
+        metrics: Metric name -> [Metric][biorft.evaluation.Metric] (see [biorft.evaluation][biorft.evaluation]
+            for the names per task kind).
+        failures: Requests that produced no output to grade (failed after their retries, failed Batch API lines),
+            each a dict with ``id``, ``sample`` and ``error`` (redacted); they are not in the metrics and are listed
+            in [table][biorft.evaluation.EvalReport.table].
+        records: One [EvalRecord][biorft.evaluation.EvalRecord] per graded example and sample, in dataset order.
     """
 
-    spec: TaskSpec
-    model: str
-    records: tuple[EvalRecord, ...]
-    metrics: dict[str, Metric]
-    params: dict[str, Any] = field(default_factory=dict)
-    usage: dict[str, Any] = field(default_factory=dict)
-    source: str = "endpoint"
-    failures: tuple[dict[str, Any], ...] = ()
-    n_boot: int = 1000
-    seed: int = 0
-    created: str = field(default_factory=_now)
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    format: Literal["biorft.eval_report"] = _FORMAT
+    format_version: int = _FORMAT_VERSION
     biorft_version: str = __version__
+    created: str = Field(default_factory=_now)
+    task: str = ""
+    model: str
+    kind: RowKind = "model"
+    source: str = "endpoint"
+    spec: TaskSpec
+    params: dict[str, Any] = Field(default_factory=dict)
+    usage: dict[str, Any] = Field(default_factory=dict)
+    n_boot: int = Field(default=1000, ge=0)
+    seed: int = 0
+    sample: SampleInfo | None = None
+    metrics: dict[str, Metric]
+    failures: tuple[dict[str, Any], ...] = ()
+    records: tuple[EvalRecord, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = dict(data)
+            if "kind" not in data:
+                data["kind"] = "baseline" if data.get("source") == "baseline" else "model"
+            if not data.get("task"):
+                spec = data.get("spec")
+                name = spec.name if isinstance(spec, TaskSpec) else spec.get("name") if isinstance(spec, dict) else None
+                if name:
+                    data["task"] = name
+        return data
+
+    @model_validator(mode="after")
+    def _task_is_spec_name(self) -> EvalReport:
+        if self.task != self.spec.name:
+            raise ValueError(f"task {self.task!r} is not the spec's name {self.spec.name!r}")
+        return self
 
     @classmethod
     def from_records(
@@ -153,6 +196,8 @@ class EvalReport:
         failures: Sequence[Mapping[str, Any]] = (),
         n_boot: int = 1000,
         seed: int = 0,
+        kind: RowKind | None = None,
+        sample: SampleInfo | None = None,
     ) -> EvalReport:
         """Compute the metrics of graded records and wrap them in a report.
 
@@ -166,13 +211,19 @@ class EvalReport:
             failures: Requests without an output, each ``{"id", "sample", "error"}``.
             n_boot: Bootstrap resamples (0 skips the intervals).
             seed: Bootstrap seed.
+            kind: What the row is (``"model"``, ``"baseline"``, ``"shortcut"``); by default ``"baseline"`` for
+                ``source="baseline"``, else ``"model"``.
+            sample: How a limited run drew its examples.
 
         Returns:
             The report.
         """
         recs = tuple(records)
         metrics = compute_metrics(spec, recs, n_boot=n_boot, seed=seed)
+        extra: dict[str, Any] = {"kind": kind} if kind is not None else {}
         return cls(
+            **extra,
+            sample=sample,
             spec=spec,
             model=model,
             records=recs,
@@ -186,11 +237,6 @@ class EvalReport:
         )
 
     # -- views -----------------------------------------------------------------------------------------------
-    @property
-    def task(self) -> str:
-        """The task name."""
-        return self.spec.name
-
     @property
     def n_examples(self) -> int:
         """Number of distinct examples graded."""
@@ -231,11 +277,16 @@ class EvalReport:
         per = f"{samples} sample" + ("s" if samples != 1 else "")
         if self.n_examples and self.n_samples % self.n_examples:
             per = f"{self.n_samples} outputs"
+        kind = f" ({self.kind})" if self.kind != "model" else ""
         lines = [
-            f"### {self.task} · `{self.model}`",
+            f"### {self.task} · `{self.model}`{kind}",
             "",
             f"{self.n_examples} examples × {per} · source: {self.source} · 95% bootstrap CIs "
             f"({self.n_boot} resamples of the examples, seed {self.seed})",
+        ]
+        if self.sample is not None:
+            lines += ["", f"**Evaluated on {self.sample.describe()}**, not on every example."]
+        lines += [
             "",
             "| metric | value | 95% CI | n |",
             "|:--|--:|:--|--:|",
@@ -258,7 +309,11 @@ class EvalReport:
         if self.failures:
             shown = ", ".join(f"{f.get('id')}#{f.get('sample')}" for f in self.failures[:5])
             more = f" and {len(self.failures) - 5} more" if len(self.failures) > 5 else ""
-            lines += ["", f"**{len(self.failures)} request(s) produced no output and are not scored:** {shown}{more}"]
+            lines += [
+                "",
+                f"**{len(self.failures)} request(s) failed and are not scored** (excluded from every metric; a rerun "
+                f"with the same cache asks them again): {shown}{more}",
+            ]
         return "\n".join(lines) + "\n"
 
     def confusion_matrix(self) -> tuple[list[str], list[list[int]]]:
@@ -289,24 +344,8 @@ class EvalReport:
 
     # -- persistence -----------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict (what [`to_json`][biorft.evaluation.EvalReport.to_json] writes)."""
-        return {
-            "format": _FORMAT,
-            "format_version": _FORMAT_VERSION,
-            "biorft_version": self.biorft_version,
-            "created": self.created,
-            "task": self.task,
-            "model": self.model,
-            "source": self.source,
-            "spec": self.spec.model_dump(mode="json"),
-            "params": self.params,
-            "usage": self.usage,
-            "n_boot": self.n_boot,
-            "seed": self.seed,
-            "metrics": {k: m.to_dict() for k, m in self.metrics.items()},
-            "failures": list(self.failures),
-            "records": [r.to_dict() for r in self.records],
-        }
+        """JSON-ready dict (what [to_json][biorft.evaluation.EvalReport.to_json] writes)."""
+        return self.model_dump(mode="json")
 
     def to_json(self, path: str | os.PathLike[str] | None = None, *, indent: int | None = None) -> str:
         """The report as JSON text; also written to ``path`` when given.
@@ -317,12 +356,18 @@ class EvalReport:
 
         Returns:
             The JSON text.
+
+        Raises:
+            ReportError: When ``path`` cannot be written (the message names it).
         """
         text = json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
         if path is not None:
             p = Path(path)
-            p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_text(text + "\n", encoding="utf-8")
+            try:
+                p.parent.mkdir(parents=True, exist_ok=True)
+                p.write_text(text + "\n", encoding="utf-8")
+            except OSError as exc:
+                raise ReportError(f"{p}: cannot write the report ({exc.strerror or type(exc).__name__})") from None
         return text
 
     @classmethod
@@ -336,7 +381,7 @@ class EvalReport:
             The report, metrics as stored (not recomputed).
 
         Raises:
-            ReportError: When the input is not a biorft evaluation report; the message names it.
+            ReportError: When the input is not a biorft evaluation report; the message names it and the field.
         """
         if isinstance(source, str) and source.lstrip().startswith("{"):
             text, where = source, "JSON text"
@@ -346,27 +391,35 @@ class EvalReport:
                 p = p / "report.json"
             if not p.is_file():
                 raise ReportError(f"{p}: no such report file; pass a report.json or the folder `biorft eval` wrote")
-            text, where = p.read_text(encoding="utf-8"), str(p)
+            try:
+                text = p.read_bytes().decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ReportError(f"{p}: not UTF-8 text (byte {exc.start}); not a biorft evaluation report") from None
+            except OSError as exc:
+                raise ReportError(f"{p}: cannot read the file ({exc.strerror or type(exc).__name__})") from None
+            where = str(p)
         try:
             data = json.loads(text)
         except ValueError as exc:
             raise ReportError(f"{where}: not JSON ({exc})") from exc
         if not isinstance(data, dict) or data.get("format") != _FORMAT:
             raise ReportError(f"{where}: not a biorft evaluation report (missing format={_FORMAT!r})")
-        return cls(
-            spec=TaskSpec.model_validate(data["spec"]),
-            model=str(data["model"]),
-            records=tuple(EvalRecord.from_dict(r) for r in data.get("records", [])),
-            metrics={k: Metric.from_dict(v) for k, v in data.get("metrics", {}).items()},
-            params=dict(data.get("params", {})),
-            usage=dict(data.get("usage", {})),
-            source=str(data.get("source", "endpoint")),
-            failures=tuple(data.get("failures", [])),
-            n_boot=int(data.get("n_boot", 0)),
-            seed=int(data.get("seed", 0)),
-            created=str(data.get("created", "")),
-            biorft_version=str(data.get("biorft_version", "")),
-        )
+        version = data.get("format_version")
+        if version not in (1, _FORMAT_VERSION):
+            raise ReportError(
+                f"{where}: report format_version {version!r} is not one this biorft reads (1 or {_FORMAT_VERSION}); "
+                "upgrade biorft"
+            )
+        data = {**data, "format_version": _FORMAT_VERSION}
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(x) for x in first["loc"]) or "(top level)"
+            raise ReportError(
+                f"{where}: not a valid biorft evaluation report: field {field}: {first['msg']} "
+                f"({exc.error_count()} error(s))"
+            ) from None
 
     def plot(self, path: str | os.PathLike[str]) -> Path:
         """Save a figure: metric bars with 95% CIs beside a confusion matrix, parity plot or per-label F1.
@@ -408,6 +461,27 @@ class EvalReport:
             with contextlib.suppress(MissingDependencyError):
                 written["plot"] = self.plot(out / "report.png")
         return written
+
+
+def report_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) that every ``report.json`` validates against.
+
+    ``biorft report --schema FILE`` writes it to a file.
+
+    Returns:
+        The schema as a dict.
+
+    Examples:
+        >>> schema = report_json_schema()
+        >>> schema["title"], "records" in schema["properties"]
+        ('EvalReport', True)
+    """
+    schema = EvalReport.model_json_schema(mode="serialization")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://biorft.dev/schema/eval_report/{_FORMAT_VERSION}.json",
+        **schema,
+    }
 
 
 def token_usage(records: Sequence[EvalRecord]) -> dict[str, Any]:

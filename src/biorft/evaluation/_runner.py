@@ -1,43 +1,60 @@
 """Evaluate a model behind any OpenAI-compatible endpoint on a task: request, cache, grade, report.
 
-The runner is asynchronous: ``concurrency`` workers pull requests from a bounded queue fed lazily from the dataset,
-so memory does not grow with the number of pending requests. Each request is retried on rate limits (429),
-server errors (5xx), time-outs and dropped connections, with exponential back-off and jitter, honouring the
-server's ``Retry-After``; after ``max_retries`` retries (or at once on an error that retrying cannot fix, such as
-a 400 or 401) the run stops scheduling work, lets requests in flight finish into the cache, and raises a
-[`BackendError`][biorft.errors.BackendError] naming the example and the cause. Rerunning the same call resumes from the
-cache.
+The runner is asynchronous and structured: one task group holds the producer (fed lazily from the dataset through
+a bounded queue, so memory does not grow with the number of pending requests) and ``concurrency`` workers. Any
+exception in any of them (a cache write, a grader bug, an error retrying cannot fix) cancels the whole group at
+once and surfaces as one error; nothing waits forever, and what completed is already in the cache.
+
+Each request attempt has one total deadline (``timeout``: connecting, waiting and reading the body together, so a
+body that drips a byte at a time cannot stretch it). Failures follow the one retry policy of biorft (see
+``biorft._retry``): rate limits (429), server errors (5xx), time-outs, dropped connections and 200 answers without
+a usable result (cut-off or invalid JSON, no choices, null content) are retried with exponential back-off and
+jitter, honouring ``Retry-After``. A request that still fails after ``max_retries`` retries is recorded as failed
+(listed in the report, excluded from every metric, asked again when the run is resumed), never scored as an
+answer. An error retrying cannot fix (400, 401, 403, 404, an exhausted quota), a ``Retry-After`` beyond the
+ceiling, or an endpoint that fails many requests in a row ends the run with a
+[BackendError][biorft.errors.BackendError] naming the example and the cause. Every message, record and cache line
+passes through the one redaction of biorft: the client's key and any ``sk-...`` / ``Bearer ...`` token never
+appear.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
-import email.utils
+import contextlib
 import inspect
 import math
 import os
 import random
 import threading
 import time
-from collections.abc import Awaitable, Coroutine, Iterable, Iterator, Mapping, Sized
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator, Mapping, Sized
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, TypeVar
 
-from biorft.errors import BackendError, BiorftError
-from biorft.evaluation._bodies import EmptyReplyError, Reply, read_body
+from biorft import _defaults
+from biorft._redact import client_secrets, env_secrets, redact
+from biorft._retry import (
+    RetryPolicy,
+    describe_failure,
+    is_quota_exhausted,
+    is_retryable,
+    retry_after_seconds,
+    status_code,
+)
+from biorft.errors import ArgumentError, BackendError, BiorftError, InvalidReplyError
+from biorft.evaluation._bodies import Reply, read_body
 from biorft.evaluation._cache import CachedResponse, ResponseCache, digest
 from biorft.evaluation._pricing import Price, estimate_cost
 from biorft.evaluation._records import EvalRecord, GraderLike, grade_output
 from biorft.evaluation._report import EvalReport, token_usage
+from biorft.evaluation._sample import SampleInfo, sample_ids
 from biorft.schema import TaskSpec
 
 __all__ = ["aevaluate", "evaluate", "request_body", "request_params", "resolve_grader"]
 
 Api = Literal["chat", "responses"]
 T = TypeVar("T")
-
-_MAX_RETRY_AFTER_S = 600.0
 
 
 class PromptedLike(Protocol):
@@ -76,7 +93,7 @@ def resolve_grader(spec: TaskSpec, grader: GraderLike | None) -> GraderLike:
     """The grader to use: ``grader`` or the task's default ``biorft.graders.grader_for(spec)``."""
     if grader is not None:
         if not callable(getattr(grader, "explain", None)):
-            raise TypeError(f"grader must have an explain(sample, item) method, got {type(grader).__name__}")
+            raise ArgumentError(f"grader must have an explain(sample, item) method, got {type(grader).__name__}")
         return grader
     from biorft.graders import grader_for  # type: ignore[import-not-found, attr-defined, unused-ignore]
 
@@ -113,7 +130,7 @@ def request_params(
         {'temperature': 0.0, 'extra_body': {'seed': 1}}
     """
     if api not in ("chat", "responses"):
-        raise ValueError(f"api must be 'chat' or 'responses', got {api!r}")
+        raise ArgumentError(f"api must be 'chat' or 'responses', got {api!r}")
     params: dict[str, Any] = {}
     if temperature is not None:
         params["temperature"] = temperature
@@ -151,6 +168,44 @@ def request_body(params: Mapping[str, Any]) -> dict[str, Any]:
     return body
 
 
+def _in_daemon_thread(fn: Callable[[], T]) -> asyncio.Future[T]:
+    """Run a blocking call in a daemon thread; the future is abandoned (not joined) when the run is cancelled.
+
+    A thread pool would be joined at interpreter exit, so one stuck synchronous request (a server that never
+    answers) could keep the process alive after the run gave up on it; a daemon thread cannot.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(value: Any, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(value)
+
+    def target() -> None:
+        try:
+            value, error = fn(), None
+        except BaseException as exc:  # handed to the awaiting task, which decides
+            value, error = None, exc
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody is waiting any more
+            loop.call_soon_threadsafe(settle, value, error)
+
+    threading.Thread(target=target, name="biorft-request", daemon=True).start()
+    return future
+
+
+async def _within(seconds: float, awaitable: Awaitable[T]) -> T:
+    """``await awaitable`` under a deadline (``asyncio.timeout`` where it exists: no extra task per request)."""
+    timeout = getattr(asyncio, "timeout", None)
+    if timeout is None:  # Python 3.10
+        return await asyncio.wait_for(awaitable, seconds)
+    async with timeout(seconds):
+        return await awaitable
+
+
 class _Endpoint:
     """Calls one model through an async or sync ``openai`` client (or one built from the environment)."""
 
@@ -163,7 +218,6 @@ class _Endpoint:
         model: str,
         params: Mapping[str, Any],
         timeout: float,
-        concurrency: int,
         own_pool: bool = False,
     ) -> None:
         self.api = api
@@ -171,7 +225,7 @@ class _Endpoint:
         self.params = dict(params)
         self.timeout = timeout
         self.owned = client is None
-        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
+        self.secrets = env_secrets() + (client_secrets(client) if client is not None else ())
         if client is None:
             client = _client_from_env(base_url, timeout)
         else:
@@ -189,8 +243,9 @@ class _Endpoint:
             with_options = getattr(client, "with_options", None)
             if callable(with_options):
                 client = with_options(**options)
+        self.secrets += client_secrets(client)
         self.client = client
-        self.base_url = str(getattr(client, "base_url", base_url or ""))
+        self.base_url = redact(str(getattr(client, "base_url", base_url or "")), self.secrets)
         create = client.chat.completions.create if api == "chat" else client.responses.create
         self._create = create
         self.is_async = _is_async_client(client, create)
@@ -198,8 +253,10 @@ class _Endpoint:
         self._post = post if _is_openai_client(client) and callable(post) else None
         self._messages_key = "messages" if api == "chat" else "input"
         self._body = request_body(self.params)
-        if not self.is_async:
-            self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="biorft")
+
+    def redact(self, text: str) -> str:
+        """``text`` without the client's key or any key-shaped token."""
+        return redact(text, self.secrets)
 
     async def __call__(self, messages: list[dict[str, str]]) -> Reply:
         if self._post is not None:
@@ -219,23 +276,28 @@ class _Endpoint:
             def post() -> Any:
                 return self._create(**kwargs)
 
-        if self.is_async:
-            call: Awaitable[Any] = post()
-        else:
-            call = asyncio.get_running_loop().run_in_executor(self._executor, post)
-        # the client enforces `timeout`; the outer limit only guards against clients that ignore it
-        resp = await asyncio.wait_for(call, timeout=self.timeout + 30.0)
+        try:
+            # One total deadline per attempt: the client's own time-out applies per read, so a body that drips
+            # a byte at a time would never trip it.
+            resp = await _within(self.timeout, post() if self.is_async else _in_daemon_thread(post))
+        except asyncio.TimeoutError:  # (not the built-in TimeoutError before Python 3.11)
+            raise TimeoutError(f"no complete answer within {self.timeout:g} s") from None
+        except ValueError as exc:  # the SDK parsing a 200 body that is not JSON (cut off, invalid)
+            if isinstance(exc, BiorftError):
+                raise
+            raise InvalidReplyError(
+                f"the endpoint answered HTTP 200 with a body that is not valid JSON ({exc})"
+            ) from None
         return read_body(resp)
 
     async def aclose(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=False)
         if self.owned:
             close = getattr(self.client, "close", None)
             if callable(close):
-                result = close()
-                if inspect.isawaitable(result):
-                    await result
+                with contextlib.suppress(Exception):
+                    result = close()
+                    if inspect.isawaitable(result):
+                        await asyncio.wait_for(result, 1.0)
 
 
 def _is_async_client(client: Any, create: Any) -> bool:
@@ -281,59 +343,11 @@ def _client_from_env(base_url: str | None, timeout: float) -> Any:
     return openai.AsyncOpenAI(api_key=key, base_url=base_url, max_retries=0, timeout=timeout)
 
 
-# -- retries -----------------------------------------------------------------------------------------------------
-
-
-def _status(exc: BaseException) -> int | None:
-    status = getattr(exc, "status_code", None)
-    return status if isinstance(status, int) else None
-
-
-def _retry_after(exc: BaseException) -> float | None:
-    """Seconds the server asked to wait (``retry-after-ms`` / ``retry-after`` seconds or HTTP date), if any."""
-    headers = getattr(getattr(exc, "response", None), "headers", None)
-    if headers is None:
-        return None
-    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
-        value = headers.get(name)
-        if value is None:
-            continue
-        try:
-            seconds = float(value) * scale
-        except ValueError:
-            if name == "retry-after":
-                parsed = email.utils.parsedate_tz(value)
-                if parsed is not None:
-                    return max(0.0, float(email.utils.mktime_tz(parsed)) - time.time())
-            continue
-        if math.isfinite(seconds) and seconds >= 0:
-            return seconds
-    return None
-
-
-def _retryable(exc: BaseException) -> bool:
-    import openai
-
-    if isinstance(exc, openai.APIStatusError):
-        status = exc.status_code
-        if status == 429:
-            return getattr(exc, "code", None) != "insufficient_quota"
-        return status in (408, 409) or status >= 500
-    return isinstance(exc, openai.APIConnectionError | asyncio.TimeoutError | TimeoutError | EmptyReplyError)
-
-
-def _describe(exc: BaseException) -> str:
-    status = _status(exc)
-    message = str(getattr(exc, "message", None) or exc or type(exc).__name__).strip().splitlines()[0][:300]
-    if status is not None:
-        return f"HTTP {status} {type(exc).__name__}: {message}"
-    if isinstance(exc, asyncio.TimeoutError | TimeoutError):
-        return "the request timed out"
-    return f"{type(exc).__name__}: {message}"
+# -- failures ----------------------------------------------------------------------------------------------------
 
 
 def _hint(exc: BaseException, base_url: str) -> str:
-    status = _status(exc)
+    status = status_code(exc)
     if status == 401:
         return "check the API key (OPENAI_API_KEY or the client's api_key)"
     if status == 403:
@@ -342,13 +356,18 @@ def _hint(exc: BaseException, base_url: str) -> str:
         return f"check the model name and the endpoint URL ({base_url})"
     if status in (400, 422):
         return "the endpoint rejected the request: check the parameters (max_tokens, reasoning_effort, ...)"
+    if is_quota_exhausted(exc):
+        return "the account is out of quota: add credit or raise the project's budget"
     if status == 429:
-        if getattr(exc, "code", None) == "insufficient_quota":
-            return "the account is out of quota"
         return "rate limited: lower concurrency or raise max_retries"
     if status is not None and status >= 500:
         return "the endpoint keeps failing: try again later or raise max_retries"
+    if isinstance(exc, InvalidReplyError):
+        return "the endpoint keeps answering without a usable result: check it, or try again later"
     return f"check that the endpoint at {base_url} is up and reachable, or raise timeout / max_retries"
+
+
+_MAX_CAUSES = 32  # distinct retry causes counted one by one; the rest are pooled, so memory stays flat
 
 
 # -- the run -----------------------------------------------------------------------------------------------------
@@ -364,13 +383,6 @@ class _Job:
     prompt: str
 
 
-@dataclass
-class _Failure:
-    job: _Job
-    attempts: int
-    exc: BaseException
-
-
 class _Run:
     def __init__(
         self,
@@ -379,30 +391,27 @@ class _Run:
         grader: GraderLike,
         store: ResponseCache | None,
         concurrency: int,
-        max_retries: int,
-        retry_base_delay: float,
-        retry_max_delay: float,
-        seed: int,
+        policy: RetryPolicy,
         bar: Any,
+        label: str,
     ) -> None:
         self.endpoint = endpoint
         self.grader = grader
         self.store = store
         self.concurrency = concurrency
-        self.max_retries = max_retries
-        self.retry_base_delay = retry_base_delay
-        self.retry_max_delay = retry_max_delay
-        self.rng = random.Random(seed)
+        self.policy = policy
         self.bar = bar
+        self.label = label
         # one slot per (example, sample) in dataset order, filled as responses arrive in any order
         self.slots: list[EvalRecord | None] = []
+        self.failed: list[dict[str, Any]] = []
         self.n_done = 0
         self.retries = 0
         self.retry_causes: dict[str, int] = {}
-        self.failures: list[_Failure] = []
-        self.error: BaseException | None = None
-        self.stop = asyncio.Event()
         self.reward_sum = 0.0
+        self.consecutive_failures = 0
+        # an endpoint that fails this many requests in a row (after their retries) is down: stop, do not grind on
+        self.max_consecutive_failures = max(8, concurrency)
 
     def _done(self, slot: int, record: EvalRecord) -> None:
         self.slots[slot] = record
@@ -412,26 +421,64 @@ class _Run:
             self.bar.update(1)
             self.bar.set_postfix_str(f"reward={self.reward_sum / self.n_done:.3f}", refresh=False)
 
-    def _delay(self, attempt: int, exc: BaseException) -> float:
-        asked = _retry_after(exc)
-        if asked is not None:
-            return min(asked, _MAX_RETRY_AFTER_S) * (1.0 + 0.1 * self.rng.random())
-        backoff = min(self.retry_max_delay, self.retry_base_delay * 2.0**attempt)
-        return backoff * (0.5 + 0.5 * self.rng.random())  # "equal jitter"
+    def _where(self) -> str:
+        if self.store is not None:
+            return (
+                f"; {self.store.n_written} new response(s) are in the cache {self.store.path}; rerun the same call "
+                "to resume"
+            )
+        return "; pass cache= to keep completed responses across runs"
 
-    async def _request(self, job: _Job) -> tuple[Reply, float]:
+    def _fatal(self, job: _Job, attempts: int, exc: BaseException, extra: str = "") -> BackendError:
+        cause = self.endpoint.redact(describe_failure(exc))
+        hint = self.endpoint.redact(_hint(exc, self.endpoint.base_url))
+        return BackendError(
+            f"{self.label}: example {job.example_id!r} (sample {job.sample}) failed after {attempts} attempt(s): "
+            f"{cause}{extra}; {hint}{self._where()}"
+        )
+
+    def _record_failure(self, job: _Job, attempts: int, exc: BaseException) -> None:
+        error = self.endpoint.redact(describe_failure(exc))
+        self.failed.append({"id": job.example_id, "sample": job.sample, "error": error, "attempts": attempts})
+        self.slots[job.slot] = None
+        if self.bar is not None:
+            self.bar.update(1)
+        self.consecutive_failures += 1
+        if self.consecutive_failures >= self.max_consecutive_failures:
+            raise BackendError(
+                f"{self.label}: the endpoint failed {self.consecutive_failures} requests in a row, each after "
+                f"{attempts} attempt(s) (last: example {job.example_id!r}: {error}); "
+                f"{self.endpoint.redact(_hint(exc, self.endpoint.base_url))}{self._where()}"
+            )
+
+    async def _request(self, job: _Job) -> tuple[Reply, float] | None:
+        """The reply and its latency, or None when the request failed after its retries (recorded as failed)."""
         attempt = 0
         while True:
             t0 = time.perf_counter()
             try:
                 reply = await self.endpoint(job.messages)
+                self.consecutive_failures = 0
                 return reply, time.perf_counter() - t0
             except Exception as exc:
-                if not _retryable(exc) or attempt >= self.max_retries or self.stop.is_set():
-                    raise _FailedError(_Failure(job, attempt + 1, exc)) from exc
+                if not is_retryable(exc):
+                    raise self._fatal(job, attempt + 1, exc) from None
+                retry_after = retry_after_seconds(getattr(getattr(exc, "response", None), "headers", None))
+                if not self.policy.waits_out(retry_after):
+                    extra = (
+                        f" (the endpoint asked to wait {retry_after:.0f} s, more than the retry ceiling of "
+                        f"{self.policy.max_delay:.0f} s: try again after that)"
+                    )
+                    raise self._fatal(job, attempt + 1, exc, extra) from None
+                if attempt >= self.policy.max_retries:
+                    self._record_failure(job, attempt + 1, exc)
+                    return None
                 self.retries += 1
-                self.retry_causes[_describe(exc)] = self.retry_causes.get(_describe(exc), 0) + 1
-                await asyncio.sleep(self._delay(attempt, exc))
+                cause = self.endpoint.redact(describe_failure(exc))
+                if cause not in self.retry_causes and len(self.retry_causes) >= _MAX_CAUSES:
+                    cause = "other causes"
+                self.retry_causes[cause] = self.retry_causes.get(cause, 0) + 1
+                await asyncio.sleep(self.policy.backoff(attempt, retry_after))
                 attempt += 1
 
     async def worker(self, queue: asyncio.Queue[_Job | None]) -> None:
@@ -439,19 +486,15 @@ class _Run:
             job = await queue.get()
             if job is None:
                 return
-            if self.stop.is_set():
+            result = await self._request(job)
+            if result is None:
                 continue
-            try:
-                reply, latency = await self._request(job)
-            except _FailedError as failed:
-                self.failures.append(failed.failure)
-                self.stop.set()
-                continue
+            reply, latency = result
             entry = CachedResponse(
                 id=job.example_id,
                 sample=job.sample,
                 prompt=job.prompt,
-                text=reply.text,
+                text=self.endpoint.redact(reply.text),
                 finish_reason=reply.finish_reason,
                 prompt_tokens=reply.prompt_tokens,
                 completion_tokens=reply.completion_tokens,
@@ -460,43 +503,66 @@ class _Run:
             )
             if self.store is not None:
                 self.store.put(entry)
-            try:
-                record = _record(self.grader, entry, job.item, cached=False)
-            except BiorftError as exc:
-                self.error = self.error or exc
-                self.stop.set()
+            self._done(job.slot, _record(self.grader, entry, job.item, cached=False))
+
+    async def produce(
+        self, examples: Iterable[PromptedLike], n: int, queue: asyncio.Queue[_Job | None], keep: set[str] | None
+    ) -> None:
+        for k, ex in enumerate(examples):
+            if k % 256 == 255:
+                await asyncio.sleep(0)  # stay responsive (Ctrl-C, errors) while re-scoring a large cache
+            example_id = str(ex.id)
+            if keep is not None and example_id not in keep:
                 continue
-            self._done(job.slot, record)
-
-    async def produce(self, examples: Iterable[PromptedLike], n: int, queue: asyncio.Queue[_Job | None]) -> None:
-        try:
-            for ex in examples:
-                if self.stop.is_set():
-                    break
-                messages = list(ex.messages)
-                item = dict(ex.item)
-                example_id = str(ex.id)
-                prompt = digest(messages)
-                for s in range(n):
-                    slot = len(self.slots)
-                    self.slots.append(None)
-                    hit = self.store.get(example_id, s, prompt) if self.store is not None else None
-                    if hit is not None:
-                        self._done(slot, _record(self.grader, hit, item, cached=True))
-                        continue
-                    await queue.put(_Job(slot, s, example_id, messages, item, prompt))
-        except BaseException as exc:  # a dataset or grader error: stop the workers, re-raise after cleanup
-            self.error = self.error or exc
-            self.stop.set()
-        finally:
-            for _ in range(self.concurrency):
-                await queue.put(None)
+            messages = list(ex.messages)
+            item = dict(ex.item)
+            prompt = digest(messages)
+            for s in range(n):
+                slot = len(self.slots)
+                self.slots.append(None)
+                hit = self.store.get(example_id, s, prompt) if self.store is not None else None
+                if hit is not None:
+                    self._done(slot, _record(self.grader, hit, item, cached=True))
+                    continue
+                await queue.put(_Job(slot, s, example_id, messages, item, prompt))
+        for _ in range(self.concurrency):
+            await queue.put(None)
 
 
-class _FailedError(Exception):
-    def __init__(self, failure: _Failure) -> None:
-        super().__init__(str(failure.exc))
-        self.failure = failure
+async def _run_all(coros: Iterable[Coroutine[Any, Any, None]], redact_text: Callable[[str], str]) -> None:
+    """Run coroutines as one unit: the first exception in any of them cancels all the others and is raised.
+
+    (A task group that also runs on Python 3.10; cancelling the caller cancels every task before it returns.)
+    """
+    tasks = [asyncio.ensure_future(c) for c in coros]
+    try:
+        pending: set[asyncio.Future[None]] = set(tasks)
+        while pending:
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_EXCEPTION)
+            errors = [t.exception() for t in done if not t.cancelled() and t.exception() is not None]
+            if errors:
+                raise _one_error([e for e in errors if e is not None], redact_text)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _one_error(errors: list[BaseException], redact_text: Callable[[str], str]) -> BaseException:
+    """The one error a failed run surfaces: an interrupt first, then biorft's own errors, then the first bug."""
+    for exc in errors:
+        if not isinstance(exc, Exception):  # KeyboardInterrupt, SystemExit
+            return exc
+    for exc in errors:
+        if isinstance(exc, BiorftError):
+            return exc
+    first = errors[0]
+    err = BackendError(
+        f"evaluation stopped by an unexpected {type(first).__name__}: {redact_text(str(first))} (a bug: please "
+        "report it with the traceback; responses completed so far are in the cache)"
+    )
+    err.__cause__ = first
+    return err
 
 
 def _record(grader: GraderLike, entry: CachedResponse, item: dict[str, Any], *, cached: bool) -> EvalRecord:
@@ -522,6 +588,58 @@ def _progress_bar(total: int | None, desc: str, enabled: bool) -> Any:
     return tqdm(total=total, desc=desc, unit="req", dynamic_ncols=True, smoothing=0.05, mininterval=0.5)
 
 
+def _check_int(name: str, value: Any, low: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ArgumentError(f"{name} must be an integer >= {low}, got {value!r}")
+
+
+def _check_seconds(name: str, value: Any, *, positive: bool) -> None:
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok or value < 0 or (positive and value == 0):
+        bound = "> 0" if positive else ">= 0"
+        raise ArgumentError(f"{name} must be a finite number of seconds {bound}, got {value!r}")
+
+
+def check_arguments(
+    *,
+    model: Any,
+    concurrency: Any,
+    max_retries: Any,
+    timeout: Any,
+    n: Any,
+    seed: Any,
+    n_boot: Any,
+    limit: Any,
+    retry_base_delay: Any,
+    retry_max_delay: Any,
+) -> None:
+    """Validate ``evaluate``'s numeric arguments, naming the argument in a typed error.
+
+    Raises:
+        ArgumentError: For the first argument out of range.
+
+    Examples:
+        >>> check_arguments(model="m", concurrency=0, max_retries=6, timeout=1.0, n=1, seed=0, n_boot=0,
+        ...                 limit=None, retry_base_delay=1.0, retry_max_delay=60.0)
+        Traceback (most recent call last):
+        ...
+        biorft.errors.ArgumentError: concurrency must be an integer >= 1, got 0
+    """
+    if not isinstance(model, str) or not model.strip():
+        raise ArgumentError(f"model must be a non-empty model name, got {model!r}")
+    _check_int("concurrency", concurrency, 1)
+    _check_int("n", n, 1)
+    _check_int("max_retries", max_retries, 0)
+    _check_int("n_boot", n_boot, 0)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ArgumentError(f"seed must be an integer, got {seed!r}")
+    if limit is not None:
+        _check_int("limit", limit, 1)
+    _check_seconds("timeout", timeout, positive=True)
+    _check_seconds("retry_base_delay", retry_base_delay, positive=False)
+    _check_seconds("retry_max_delay", retry_max_delay, positive=False)
+
+
 async def aevaluate(
     data: DataLike,
     model: str,
@@ -529,7 +647,7 @@ async def aevaluate(
     grader: GraderLike | None = None,
     **options: Any,
 ) -> EvalReport:
-    """Asynchronous [evaluate][biorft.evaluation.evaluate] (same arguments), for callers that already run an event loop.
+    """Asynchronous [evaluate][biorft.evaluation.evaluate] (same arguments), for callers that already run a loop.
 
     An ``AsyncOpenAI`` client is used as it is, so it must belong to the running loop.
 
@@ -544,7 +662,10 @@ async def aevaluate(
         >>> asyncio.run(aevaluate(data, "m", client, grader, progress=False)).n_examples
         0
     """
-    bound = inspect.signature(evaluate).bind(data, model, client, grader, **options)  # evaluate's defaults
+    try:
+        bound = inspect.signature(evaluate).bind(data, model, client, grader, **options)  # evaluate's defaults
+    except TypeError as exc:
+        raise ArgumentError(f"aevaluate(): {exc}; it takes the arguments of evaluate()") from None
     bound.apply_defaults()
     return await _aevaluate(**bound.arguments, own_pool=False)
 
@@ -573,19 +694,28 @@ async def _aevaluate(
     prices: Mapping[str, Price] | None,
     retry_base_delay: float,
     retry_max_delay: float,
+    limit: int | None,
     own_pool: bool,
 ) -> EvalReport:
     # Called with every argument of evaluate (whose signature holds the defaults) plus own_pool.
     if callable(pooled := getattr(data, "pooled", None)):  # Folds: every example once, from its fold's test part
         data = pooled()
-    if concurrency < 1:
-        raise ValueError(f"concurrency must be >= 1, got {concurrency}")
-    if n < 1:
-        raise ValueError(f"n (samples per prompt) must be >= 1, got {n}")
-    if max_retries < 0:
-        raise ValueError(f"max_retries must be >= 0, got {max_retries}")
-    if not (timeout > 0):
-        raise ValueError(f"timeout must be > 0 seconds, got {timeout}")
+    check_arguments(
+        model=model,
+        concurrency=concurrency,
+        max_retries=max_retries,
+        timeout=timeout,
+        n=n,
+        seed=seed,
+        n_boot=n_boot,
+        limit=limit,
+        retry_base_delay=retry_base_delay,
+        retry_max_delay=retry_max_delay,
+    )
+    if not (hasattr(data, "spec") and callable(getattr(data, "examples", None))):
+        raise ArgumentError(
+            f"data must be a TaskDataset (anything with .spec and .examples()), got {type(data).__name__}"
+        )
     spec: TaskSpec = data.spec
     graded_by = resolve_grader(spec, grader)
     params = request_params(
@@ -596,68 +726,55 @@ async def _aevaluate(
         response_format=response_format,
         extra_params=extra_params,
     )
-    params_key = digest({"api": api, **params})
-    store = ResponseCache(cache, model=model, params=params_key) if cache is not None else None
-    endpoint = _Endpoint(
-        client,
-        base_url=base_url,
-        api=api,
-        model=model,
-        params=params,
-        timeout=timeout,
-        concurrency=concurrency,
-        own_pool=own_pool,
-    )
-    total = len(data) * n if isinstance(data, Sized) else None
-    bar = _progress_bar(total, f"{model} · {spec.name}", progress)
-    run = _Run(
-        endpoint=endpoint,
-        grader=graded_by,
-        store=store,
-        concurrency=concurrency,
+    policy = RetryPolicy(
         max_retries=max_retries,
-        retry_base_delay=retry_base_delay,
-        retry_max_delay=retry_max_delay,
-        seed=seed,
-        bar=bar,
+        base_delay=retry_base_delay,
+        max_delay=retry_max_delay,
+        jitter=random.Random(seed).random,
     )
-    queue: asyncio.Queue[_Job | None] = asyncio.Queue(maxsize=2 * concurrency)
-    t0 = time.perf_counter()
-    workers = [asyncio.create_task(run.worker(queue)) for _ in range(concurrency)]
+    keep: set[str] | None = None
+    sample: SampleInfo | None = None
+    if limit is not None:
+        ids, sample = sample_ids(spec, ((ex.id, ex.item.get("target")) for ex in data.examples()), limit, seed=seed)
+        keep = set(ids) if sample is not None else None
+    params_key = digest({"api": api, **params})
+    endpoint = _Endpoint(
+        client, base_url=base_url, api=api, model=model, params=params, timeout=timeout, own_pool=own_pool
+    )
+    store: ResponseCache | None = None
+    bar = None
     try:
-        await run.produce(data.examples(), n, queue)
-        await asyncio.gather(*workers)
+        store = ResponseCache(cache, model=model, params=params_key) if cache is not None else None
+        total = (sample.n if sample is not None else len(data)) * n if isinstance(data, Sized) else None
+        bar = _progress_bar(total, f"{model} · {spec.name}", progress)
+        run = _Run(
+            endpoint=endpoint,
+            grader=graded_by,
+            store=store,
+            concurrency=concurrency,
+            policy=policy,
+            bar=bar,
+            label=f"{model} on {spec.name}",
+        )
+        queue: asyncio.Queue[_Job | None] = asyncio.Queue(maxsize=2 * concurrency)
+        t0 = time.perf_counter()
+        workers = [run.worker(queue) for _ in range(concurrency)]
+        await _run_all([run.produce(data.examples(), n, queue, keep), *workers], endpoint.redact)
+        wall = time.perf_counter() - t0
     finally:
-        for task in workers:  # on cancellation (Ctrl-C) or an error: stop every worker before cleaning up
-            task.cancel()
-        await asyncio.gather(*workers, return_exceptions=True)
         if bar is not None:
             bar.close()
         if store is not None:
             store.close()
         await endpoint.aclose()
-    wall = time.perf_counter() - t0
-    if run.error is not None:
-        raise run.error
-    if run.failures:
-        first = run.failures[0]
-        others = len(run.failures) - 1
-        where = f"; {run.n_done} completed responses are in the cache {store.path}" if store else ""
-        resume = "; rerun the same call to resume" if store else "; pass cache= to keep completed responses"
-        raise BackendError(
-            f"{model} on {spec.name}: example {first.job.example_id!r} (sample {first.job.sample}) failed after "
-            f"{first.attempts} attempt(s): {_describe(first.exc)}; {_hint(first.exc, endpoint.base_url)}"
-            + (f" ({others} other request(s) failed too)" if others else "")
-            + where
-            + resume
-        ) from first.exc
     records = [r for r in run.slots if r is not None]
-    assert len(records) == len(run.slots), "every scheduled request ended in a record or an error"
+    assert len(records) + len(run.failed) == len(run.slots), "every request ends in a record, a failure or an error"
     run.slots.clear()
     usage = token_usage(records)
     usage["cost_usd"], usage["price"] = estimate_cost(model, usage["prompt_tokens"], usage["completion_tokens"], prices)
     usage["wall_s"] = round(wall, 3)
     usage["retries"] = run.retries
+    usage["failed"] = len(run.failed)
     usage["retry_causes"] = dict(sorted(run.retry_causes.items(), key=lambda kv: -kv[1])[:5])
     record_params = {
         "api": api,
@@ -670,9 +787,21 @@ async def _aevaluate(
         "base_url": endpoint.base_url or None,
         "params_digest": params_key,
         "cache": str(store.path) if store is not None else None,
+        "max_retries": max_retries,
+        "timeout": timeout,
+        "limit": limit,
     }
     return EvalReport.from_records(
-        spec, model, records, params=record_params, usage=usage, source="endpoint", n_boot=n_boot, seed=seed
+        spec,
+        model,
+        records,
+        params=record_params,
+        usage=usage,
+        source="endpoint",
+        failures=run.failed,
+        n_boot=n_boot,
+        seed=seed,
+        sample=sample,
     )
 
 
@@ -706,23 +835,24 @@ def evaluate(
     grader: GraderLike | None = None,
     *,
     cache: str | os.PathLike[str] | None = None,
-    concurrency: int = 16,
-    max_retries: int = 6,
-    timeout: float = 120.0,
+    concurrency: int = _defaults.CONCURRENCY,
+    max_retries: int = _defaults.MAX_RETRIES,
+    timeout: float = _defaults.TIMEOUT_S,
     api: Api = "chat",
     temperature: float | None = None,
     max_tokens: int | None = None,
     reasoning_effort: str | None = None,
     response_format: Mapping[str, Any] | None = None,
-    n: int = 1,
-    seed: int = 0,
-    n_boot: int = 1000,
+    n: int = _defaults.SAMPLES,
+    seed: int = _defaults.SEED,
+    n_boot: int = _defaults.N_BOOT,
     progress: bool = True,
     base_url: str | None = None,
     extra_params: Mapping[str, Any] | None = None,
     prices: Mapping[str, Price] | None = None,
-    retry_base_delay: float = 1.0,
-    retry_max_delay: float = 60.0,
+    retry_base_delay: float = _defaults.BASE_DELAY_S,
+    retry_max_delay: float = _defaults.MAX_DELAY_S,
+    limit: int | None = None,
 ) -> EvalReport:
     """Run a model on every example of a task, grade the outputs and report metrics with 95% CIs.
 
@@ -730,21 +860,24 @@ def evaluate(
     OpenAI, vLLM, SGLang, Ollama, ...).
 
     Args:
-        data: A :class:`~biorft.datasets.TaskDataset` (e.g. ``splits.test``) or anything with ``spec`` and
+        data: A `TaskDataset` (e.g. ``splits.test``) or anything with ``spec`` and
             ``examples()`` yielding objects with ``id``, ``messages`` and ``item``; given ``ds.folds(...)``, the
             pooled test parts of the folds (every example once).
         model: Model name sent to the endpoint.
-        client: An ``openai`` client: ``OpenAI`` / ``AzureOpenAI`` (called from a thread pool), or ``AsyncOpenAI`` /
-            ``AsyncAzureOpenAI`` (with a connection pool of its own for the run, since this function runs its own
-            event loop; use [aevaluate][biorft.evaluation.aevaluate] to run on yours). Its own retries are switched off
-            (biorft retries).
+        client: An ``openai`` client: ``OpenAI`` / ``AzureOpenAI`` (each call in a thread of its own), or
+            ``AsyncOpenAI`` / ``AsyncAzureOpenAI`` (with a connection pool of its own for the run, since this
+            function runs its own event loop; use [aevaluate][biorft.evaluation.aevaluate] to run on yours). Its own
+            retries are switched off (biorft retries, with the one policy it uses everywhere).
             When None, one is built from ``OPENAI_API_KEY`` and ``base_url``.
         grader: Anything with ``explain(sample, item)``; default ``biorft.graders.grader_for(data.spec)``.
         cache: JSONL file for responses: written as they arrive; a rerun resumes from it and a complete cache
             re-scores without calling the model. Keyed by model, request parameters, example id and sample index.
-        concurrency: Requests in flight at once.
-        max_retries: Retries per request on 429 / 5xx / time-outs / connection errors (other errors fail at once).
-        timeout: Seconds per request attempt.
+        concurrency: Requests in flight at once (at least 1).
+        max_retries: Retries per request after the first try, on 408 / 409 / 429 / 5xx, time-outs, dropped
+            connections and 200 answers without a usable result (other errors end the run at once). A request that
+            still fails is recorded as failed: listed in ``report.failures``, excluded from the metrics, asked again
+            when the run is resumed from its cache.
+        timeout: Seconds one request attempt may take in all (connecting, waiting and reading the body).
         api: ``"chat"`` (``/chat/completions``) or ``"responses"`` (``/responses``).
         temperature: Sampling temperature (None: the endpoint's default; reasoning models reject it).
         max_tokens: Output token limit (``max_completion_tokens`` / ``max_output_tokens``).
@@ -762,16 +895,21 @@ def evaluate(
             [biorft.evaluation.PRICES][biorft.evaluation.PRICES]).
         retry_base_delay: First back-off delay in seconds (doubled per retry, with jitter) when the server gives no
             ``Retry-After``.
-        retry_max_delay: Upper bound of one back-off delay.
+        retry_max_delay: Upper bound of one back-off delay, and the ceiling of a ``Retry-After`` that is waited out
+            (a longer one ends the run with a message saying when to come back).
+        limit: Evaluate a seeded sample of this many examples (stratified by label for binary and multiclass
+            tasks, seed ``seed``) instead of all of them; the report says it is a sample and of how many.
 
     Returns:
         The [`EvalReport`][biorft.evaluation.EvalReport].
 
     Raises:
-        BackendError: When a request still fails after ``max_retries`` retries, or fails in a way retrying cannot
-            fix (400, 401, 403, 404); the message names the example and the cause. Responses completed before
-            the failure are in the cache.
-        GraderError: When the grader raises on an output (a grader bug).
+        ArgumentError: When an argument is out of range (the message names it).
+        BackendError: When a request fails in a way retrying cannot fix (400, 401, 403, 404, exhausted quota),
+            the endpoint asks to wait longer than ``retry_max_delay``, or many requests fail in a row; the message
+            names the example and the cause. Responses completed before the failure are in the cache.
+        CacheError: When the cache path is a folder, not writable, or a file that is not a response cache.
+        GraderError: When the grader raises on an output or returns no valid score (a grader bug).
 
     Examples:
         >>> from types import SimpleNamespace as NS
