@@ -8,8 +8,8 @@ It reads only the source files marked "vendor: yes" in ``shared/data/README.md``
 same builders users call ([molecule_task][biorft.datasets.molecule_task], [gene_task][biorft.datasets.gene_task]),
 and writes per task a zstd parquet frame and a JSON dataset card (with the frame's sha256), plus a copy of the gene
 table (vendored by ``python -m biorft.datasets._gene_sources``) and ``index.json`` (the registry's list of tasks with
-their specs). Gene task cards pin their canonical split (``card.splits``: method ``family``) and name the genes whose labels
-contradict another bundled task.
+their specs). Gene task cards pin their canonical split (``card.splits``: method ``family``) and name the genes
+whose labels contradict another bundled task.
 """
 
 from __future__ import annotations
