@@ -107,6 +107,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "datasets": ("biorft.datasets", None),
     "evaluation": ("biorft.evaluation", None),
     "baselines": ("biorft.baselines", None),
+    "curate": ("biorft.curate", None),
     "errors": ("biorft.errors", None),
     "schema": ("biorft.schema", None),
 }

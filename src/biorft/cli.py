@@ -34,6 +34,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "biorft._cli.eval",
     "biorft._cli.grade",
     "biorft._cli.report",
+    "biorft._cli.curate",
     "biorft._cli.demo",
     "biorft._cli.validate",
     "biorft._cli.rft",

@@ -45,6 +45,7 @@ from typing_extensions import Self
 from biorft.errors import SchemaError
 
 __all__ = [
+    "CurationRecord",
     "DatasetCard",
     "Domain",
     "Example",
@@ -430,6 +431,28 @@ class ReferenceResult(_Frozen):
     note: str = ""
 
 
+class CurationRecord(_Frozen):
+    """How a dataset was selected by difficulty (``biorft.curate.by_pass_rate``), kept in its card.
+
+    Examples:
+        >>> CurationRecord(method="pass_rate", model="m", samples=8, low=0.1, high=0.9, pass_threshold=1.0,
+        ...                n_examples=10, n_selected=4, n_not_evaluated=0, histogram={"0.000": 6, "0.500": 4}).samples
+        8
+    """
+
+    method: str = Field(description="Selection rule, e.g. 'pass_rate'.")
+    model: str = Field(description="The model whose samples measured the difficulty.")
+    samples: int = Field(ge=1, description="Fewest samples per example behind the rates (k).")
+    low: float = Field(ge=0, le=1)
+    high: float = Field(ge=0, le=1)
+    pass_threshold: float = Field(description="Score at which a sample counted as passed.")
+    n_examples: int = Field(ge=0, description="Examples of the source dataset.")
+    n_selected: int = Field(ge=0)
+    n_not_evaluated: int = Field(ge=0, description="Examples without any graded sample (not selected).")
+    histogram: dict[str, int] = Field(description="Pass rate (rounded to 3 digits) -> examples, over the source.")
+    report_created: str | None = None
+
+
 class DatasetCard(_Frozen):
     """Provenance and bookkeeping of a built dataset.
 
@@ -459,6 +482,9 @@ class DatasetCard(_Frozen):
     splits: SplitStats | None = None
     references: tuple[ReferenceResult, ...] = Field(
         default=(), description="Published results on this task (domain models, leaderboards) for reference rows."
+    )
+    curation: CurationRecord | None = Field(
+        default=None, description="How the examples were selected by difficulty, when they were."
     )
     notes: tuple[str, ...] = ()
 

@@ -41,6 +41,7 @@ import numpy as np
 
 from biorft.evaluation import _metrics as mf
 from biorft.evaluation._metrics import BoolArray, FloatArray, IntArray, Metric
+from biorft.evaluation._passk import sampling_metrics
 from biorft.evaluation._records import EvalRecord
 from biorft.schema import TaskKind, TaskSpec
 
@@ -378,6 +379,7 @@ def compute_metrics(
     for name, value in point.items():
         low, high = mf.percentile_ci(reps[name], level) if name in reps else (math.nan, math.nan)
         out[name] = Metric(value, low, high, n=counts[name])
+    out.update(sampling_metrics(spec, records, n_boot=n_boot, seed=seed, level=level))
     return out
 
 

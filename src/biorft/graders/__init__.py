@@ -29,6 +29,7 @@ from biorft.graders._molecules import MoleculeGrader, ValidMoleculeGrader
 from biorft.graders._numbers import NumericGrader
 from biorft.graders._parity import ParityMismatch, ParityReport, check_parity
 from biorft.graders._result import GradeResult, Reason
+from biorft.graders._soft import Predictor, SoftVerifier
 
 __all__ = [
     "OPENAI_IMAGE_TAG",
@@ -45,8 +46,10 @@ __all__ = [
     "NumericGrader",
     "ParityMismatch",
     "ParityReport",
+    "Predictor",
     "Reason",
     "SetGrader",
+    "SoftVerifier",
     "ValidMoleculeGrader",
     "WeightedSum",
     "check_parity",
