@@ -20,9 +20,9 @@ import os
 import random
 import threading
 import time
-from collections.abc import Awaitable, Coroutine, Iterable, Iterator, Mapping, Sized
+from collections.abc import Awaitable, Coroutine, Iterable, Mapping, Sized
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Literal, TypeVar
 
 from biorft.errors import BackendError, BiorftError
 from biorft.evaluation._bodies import EmptyReplyError, Reply, read_body
@@ -30,6 +30,7 @@ from biorft.evaluation._cache import CachedResponse, ResponseCache, digest
 from biorft.evaluation._pricing import Price, estimate_cost
 from biorft.evaluation._records import EvalRecord, GraderLike, grade_output
 from biorft.evaluation._report import EvalReport, token_usage
+from biorft.graders import PromptedData, PromptedLike, grader_for
 from biorft.schema import TaskSpec
 
 __all__ = ["aevaluate", "evaluate", "request_body", "request_params", "resolve_grader"]
@@ -40,36 +41,8 @@ T = TypeVar("T")
 _MAX_RETRY_AFTER_S = 600.0
 
 
-class PromptedLike(Protocol):
-    """What the runner needs from one example: ``id``, chat ``messages`` and the grader ``item``."""
-
-    @property
-    def id(self) -> str:
-        """The example id."""
-        ...
-
-    @property
-    def messages(self) -> list[dict[str, str]]:
-        """Chat messages, last role ``user``."""
-        ...
-
-    @property
-    def item(self) -> dict[str, Any]:
-        """The grader's reference item."""
-        ...
-
-
-class DataLike(Protocol):
-    """A :class:`biorft.datasets.TaskDataset` or anything with ``spec`` and ``examples()``."""
-
-    @property
-    def spec(self) -> TaskSpec:
-        """The task."""
-        ...
-
-    def examples(self) -> Iterator[PromptedLike]:
-        """Prompted examples in a stable order."""
-        ...
+DataLike = PromptedData
+"""What the runner takes as data: `biorft.graders.PromptedData` (a `biorft.datasets.TaskDataset` fits)."""
 
 
 def resolve_grader(spec: TaskSpec, grader: GraderLike | None) -> GraderLike:
@@ -78,9 +51,7 @@ def resolve_grader(spec: TaskSpec, grader: GraderLike | None) -> GraderLike:
         if not callable(getattr(grader, "explain", None)):
             raise TypeError(f"grader must have an explain(sample, item) method, got {type(grader).__name__}")
         return grader
-    from biorft.graders import grader_for  # type: ignore[import-not-found, attr-defined, unused-ignore]
-
-    return grader_for(spec)  # type: ignore[no-any-return, unused-ignore]
+    return grader_for(spec)
 
 
 def _response_format_for_responses(fmt: Mapping[str, Any]) -> dict[str, Any]:
@@ -473,7 +444,7 @@ class _Run:
             for ex in examples:
                 if self.stop.is_set():
                     break
-                messages = list(ex.messages)
+                messages = [dict(m) for m in ex.messages]
                 item = dict(ex.item)
                 example_id = str(ex.id)
                 prompt = digest(messages)

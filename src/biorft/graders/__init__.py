@@ -3,7 +3,10 @@ r"""Graders: reward functions ``grade(sample, item) -> float`` in [0, 1] that ne
 A grader extracts the answer from a model output (JSON ``{"answer": ...}``, ``<answer>`` tags or a final
 ``Answer: ...`` line), compares it with the reference in ``item`` and says why it gave its score. The same code
 runs in-process, as an exported OpenAI python grader (:meth:`Grader.to_openai`, :meth:`Grader.to_source`) and as
-TRL / verl rewards (:mod:`biorft.rewards`); parity tests keep the scores identical.
+TRL / verl rewards (`trl_reward`, `verl_reward`, also as `biorft.rewards`); parity tests keep the scores
+identical. The grader I/O contract lives here too: the ``sample`` of an output (`to_sample`, `completion_text`),
+the ``item`` fields (`ITEM_FIELDS`), the rows that carry them (`trl_row`, `item_from_columns`) and the protocols
+the rest of biorft accepts (`GraderLike`, `PromptedLike`).
 
 Examples:
     >>> from biorft.graders import LabelGrader, NumericGrader, WeightedSum, FormatGrader
@@ -23,20 +26,48 @@ from biorft.graders._export import OPENAI_IMAGE_TAG, OPENAI_SOURCE_LIMIT
 from biorft.graders._extract import ExtractedAnswer, extract_answer
 from biorft.graders._factory import grader_for
 from biorft.graders._format import FormatGrader
+from biorft.graders._io import (
+    ITEM_FIELDS,
+    OPTIONAL_ITEM_FIELDS,
+    ExportableGrader,
+    GraderLike,
+    PromptedData,
+    PromptedLike,
+    completion_text,
+    grader_fields,
+    item_field_types,
+    item_from_columns,
+    to_sample,
+    trl_row,
+    trl_rows,
+)
 from biorft.graders._labels import LabelGrader, SetGrader
 from biorft.graders._molecules import MoleculeGrader, ValidMoleculeGrader
 from biorft.graders._numbers import NumericGrader
 from biorft.graders._parity import ParityMismatch, ParityReport, check_parity
 from biorft.graders._result import GradeResult, Reason
+from biorft.graders._rewards import (
+    COMPUTE_SCORE_SHIM,
+    TRLReward,
+    VerlReward,
+    trl_reward,
+    verl_reward,
+    verl_reward_source,
+)
 
 __all__ = [
+    "COMPUTE_SCORE_SHIM",
+    "ITEM_FIELDS",
     "OPENAI_IMAGE_TAG",
     "OPENAI_SOURCE_LIMIT",
+    "OPTIONAL_ITEM_FIELDS",
+    "ExportableGrader",
     "ExtractedAnswer",
     "FormatGrader",
     "Gate",
     "GradeResult",
     "Grader",
+    "GraderLike",
     "LabelGrader",
     "MaxOf",
     "MinOf",
@@ -44,11 +75,25 @@ __all__ = [
     "NumericGrader",
     "ParityMismatch",
     "ParityReport",
+    "PromptedData",
+    "PromptedLike",
     "Reason",
     "SetGrader",
+    "TRLReward",
     "ValidMoleculeGrader",
+    "VerlReward",
     "WeightedSum",
     "check_parity",
+    "completion_text",
     "extract_answer",
+    "grader_fields",
     "grader_for",
+    "item_field_types",
+    "item_from_columns",
+    "to_sample",
+    "trl_reward",
+    "trl_row",
+    "trl_rows",
+    "verl_reward",
+    "verl_reward_source",
 ]
