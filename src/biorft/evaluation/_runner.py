@@ -5,7 +5,7 @@ so memory does not grow with the number of pending requests. Each request is ret
 server errors (5xx), time-outs and dropped connections, with exponential back-off and jitter, honouring the
 server's ``Retry-After``; after ``max_retries`` retries (or at once on an error that retrying cannot fix, such as
 a 400 or 401) the run stops scheduling work, lets requests in flight finish into the cache, and raises a
-:class:`~biorft.errors.BackendError` naming the example and the cause. Rerunning the same call resumes from the
+[`BackendError`][biorft.errors.BackendError] naming the example and the cause. Rerunning the same call resumes from the
 cache.
 """
 
@@ -42,7 +42,8 @@ _MAX_RETRY_AFTER_S = 600.0
 
 
 DataLike = PromptedData
-"""What the runner takes as data: `biorft.graders.PromptedData` (a `biorft.datasets.TaskDataset` fits)."""
+"""What the runner takes as data: [`PromptedData`][biorft.graders.PromptedData] (a
+[`TaskDataset`][biorft.datasets.TaskDataset] fits)."""
 
 
 def resolve_grader(spec: TaskSpec, grader: GraderLike | None) -> GraderLike:
@@ -111,7 +112,7 @@ def request_params(
 
 
 def request_body(params: Mapping[str, Any]) -> dict[str, Any]:
-    """The JSON body fields of :func:`request_params`' output (``extra_body`` merged in at the top level).
+    """The JSON body fields of `request_params`' output (``extra_body`` merged in at the top level).
 
     Examples:
         >>> request_body({"temperature": 0.0, "extra_body": {"seed": 1}})
@@ -500,7 +501,7 @@ async def aevaluate(
     grader: GraderLike | None = None,
     **options: Any,
 ) -> EvalReport:
-    """Asynchronous :func:`evaluate` (same arguments), for callers that already run an event loop.
+    """Asynchronous [evaluate][biorft.evaluation.evaluate] (same arguments), for callers that already run an event loop.
 
     An ``AsyncOpenAI`` client is used as it is, so it must belong to the running loop.
 
@@ -547,6 +548,8 @@ async def _aevaluate(
     own_pool: bool,
 ) -> EvalReport:
     # Called with every argument of evaluate (whose signature holds the defaults) plus own_pool.
+    if callable(pooled := getattr(data, "pooled", None)):  # Folds: every example once, from its fold's test part
+        data = pooled()
     if concurrency < 1:
         raise ValueError(f"concurrency must be >= 1, got {concurrency}")
     if n < 1:
@@ -700,11 +703,13 @@ def evaluate(
 
     Args:
         data: A :class:`~biorft.datasets.TaskDataset` (e.g. ``splits.test``) or anything with ``spec`` and
-            ``examples()`` yielding objects with ``id``, ``messages`` and ``item``.
+            ``examples()`` yielding objects with ``id``, ``messages`` and ``item``; given ``ds.folds(...)``, the
+            pooled test parts of the folds (every example once).
         model: Model name sent to the endpoint.
         client: An ``openai`` client: ``OpenAI`` / ``AzureOpenAI`` (called from a thread pool), or ``AsyncOpenAI`` /
             ``AsyncAzureOpenAI`` (with a connection pool of its own for the run, since this function runs its own
-            event loop; use :func:`aevaluate` to run on yours). Its own retries are switched off (biorft retries).
+            event loop; use [aevaluate][biorft.evaluation.aevaluate] to run on yours). Its own retries are switched off
+            (biorft retries).
             When None, one is built from ``OPENAI_API_KEY`` and ``base_url``.
         grader: Anything with ``explain(sample, item)``; default ``biorft.graders.grader_for(data.spec)``.
         cache: JSONL file for responses: written as they arrive; a rerun resumes from it and a complete cache
@@ -725,13 +730,14 @@ def evaluate(
         progress: Show a progress bar (rate, ETA, running mean reward) on stderr.
         base_url: Endpoint URL such as ``http://localhost:8000/v1`` (overrides the client's).
         extra_params: Extra request body fields for endpoint-specific options (part of the cache key).
-        prices: Extra or overriding entries for the cost estimate (see :data:`biorft.evaluation.PRICES`).
+        prices: Extra or overriding entries for the cost estimate (see
+            [biorft.evaluation.PRICES][biorft.evaluation.PRICES]).
         retry_base_delay: First back-off delay in seconds (doubled per retry, with jitter) when the server gives no
             ``Retry-After``.
         retry_max_delay: Upper bound of one back-off delay.
 
     Returns:
-        The :class:`EvalReport`.
+        The [`EvalReport`][biorft.evaluation.EvalReport].
 
     Raises:
         BackendError: When a request still fails after ``max_retries`` retries, or fails in a way retrying cannot

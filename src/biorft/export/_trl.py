@@ -27,7 +27,7 @@ def trl(splits: Splits, out_dir: str | Path, format: str = "jsonl") -> dict[str,
     `biorft.rewards.trl` rebuilds every item from them.
 
     Args:
-        splits: From :meth:`~biorft.datasets.TaskDataset.split`.
+        splits: From [`split`][biorft.datasets.TaskDataset.split].
         out_dir: Output folder (created).
         format: ``"jsonl"`` or ``"parquet"``.
 

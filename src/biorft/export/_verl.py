@@ -62,7 +62,7 @@ def verl(splits: Splits, out_dir: str | Path, grader: ExportableGrader | None = 
     as the in-process reward `biorft.rewards.verl`, so both score every row alike.
 
     Args:
-        splits: From :meth:`~biorft.datasets.TaskDataset.split`.
+        splits: From [`split`][biorft.datasets.TaskDataset.split].
         out_dir: Output folder (created).
         grader: Grader whose source goes into ``reward.py``; default ``biorft.graders.grader_for(spec)``.
 

@@ -2,11 +2,15 @@ r"""Graders: reward functions ``grade(sample, item) -> float`` in [0, 1] that ne
 
 A grader extracts the answer from a model output (JSON ``{"answer": ...}``, ``<answer>`` tags or a final
 ``Answer: ...`` line), compares it with the reference in ``item`` and says why it gave its score. The same code
-runs in-process, as an exported OpenAI python grader (:meth:`Grader.to_openai`, :meth:`Grader.to_source`) and as
-TRL / verl rewards (`trl_reward`, `verl_reward`, also as `biorft.rewards`); parity tests keep the scores
-identical. The grader I/O contract lives here too: the ``sample`` of an output (`to_sample`, `completion_text`),
-the ``item`` fields (`ITEM_FIELDS`), the rows that carry them (`trl_row`, `item_from_columns`) and the protocols
-the rest of biorft accepts (`GraderLike`, `PromptedLike`).
+runs in-process, as an exported OpenAI python grader ([Grader.to_openai][biorft.graders.Grader.to_openai],
+[Grader.to_source][biorft.graders.Grader.to_source]) and as TRL / verl rewards
+([`trl_reward`][biorft.graders.trl_reward], [`verl_reward`][biorft.graders.verl_reward], also as
+[`biorft.rewards`][biorft.rewards]); parity tests keep the scores identical. The grader I/O contract lives here
+too: the ``sample`` of an output ([`to_sample`][biorft.graders.to_sample],
+[`completion_text`][biorft.graders.completion_text]), the ``item`` fields
+([`ITEM_FIELDS`][biorft.graders.ITEM_FIELDS]), the rows that carry them ([`trl_row`][biorft.graders.trl_row],
+[`item_from_columns`][biorft.graders.item_from_columns]) and the protocols the rest of biorft accepts
+([`GraderLike`][biorft.graders.GraderLike], [`PromptedLike`][biorft.graders.PromptedLike]).
 
 Examples:
     >>> from biorft.graders import LabelGrader, NumericGrader, WeightedSum, FormatGrader

@@ -1,4 +1,4 @@
-"""The default grader of a task: :func:`grader_for`."""
+"""The default grader of a task: [`grader_for`][biorft.graders.grader_for]."""
 
 from __future__ import annotations
 
@@ -46,9 +46,11 @@ def _scale(spec: TaskSpec) -> str:
 def grader_for(spec: TaskSpec, **options: Any) -> Grader:
     """The default grader for a task.
 
-    - binary / multiclass: :class:`LabelGrader` over ``spec.labels`` with ``spec.label_synonyms``;
-    - multilabel: :class:`SetGrader` (F1, restricted to the item's ``known_labels`` when it has them);
-    - regression: :class:`NumericGrader` with ``abs_tol = spec.tolerance`` (0 when unset), exponential partial
+    - binary / multiclass: [LabelGrader][biorft.graders.LabelGrader] over ``spec.labels`` with ``spec.label_synonyms``;
+    - multilabel: [SetGrader][biorft.graders.SetGrader] (F1, restricted to the item's ``known_labels`` when it has
+    them);
+    - regression: [NumericGrader][biorft.graders.NumericGrader] with ``abs_tol = spec.tolerance`` (0 when unset),
+      exponential partial
       credit of width ``spec.tolerance`` (else a tenth of ``spec.value_range``, else 1), ``spec.units`` stripped
       from answers, and a log scale for concentration units (``nM``, ``µM``, ``mg/L`` ...) or
       ``spec.metadata["scale"] == "log"``.

@@ -13,7 +13,7 @@ Sources, in the order they are consulted:
    is exactly an answer.
 
 Every scan is a precompiled regular expression without nested quantifiers or a bounded ``str.find`` /
-``json.JSONDecoder.raw_decode`` loop, so a 1 MB output costs a few milliseconds. At most :data:`MAX_CANDIDATES`
+``json.JSONDecoder.raw_decode`` loop, so a 1 MB output costs a few milliseconds. At most `MAX_CANDIDATES`
 answers are kept (the last ones); an output with more sets ``overflow``, which strict graders score as conflicting.
 A stated confidence comes from the JSON answer object (``"confidence"`` / ``"probability"``) or a
 ``Confidence: 0.8`` line (``80%`` also reads as 0.8).

@@ -1,10 +1,10 @@
 """What a grader is given: the ``sample`` made from a model's output text, and the ``item`` from wherever it travelled.
 
 One implementation for every place a grade happens: evaluation and the TRL reward build the sample with
-:func:`to_sample`; the verl reward, in-process and in the exported ``reward.py``, turns verl's ``compute_score``
-arguments into ``(sample, item)`` with :func:`verl_inputs`. An item that went through a file comes back as JSON text,
+`to_sample`; the verl reward, in-process and in the exported ``reward.py``, turns verl's ``compute_score``
+arguments into ``(sample, item)`` with `verl_inputs`. An item that went through a file comes back as JSON text,
 with numpy arrays and scalars (parquet readers) or with null fields (Arrow structs hold every field);
-:func:`clean_item` gives the item exactly as ``reference_item`` made it.
+`clean_item` gives the item exactly as ``reference_item`` made it.
 """
 
 from __future__ import annotations

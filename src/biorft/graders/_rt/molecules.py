@@ -1,6 +1,6 @@
 """Molecule answers (SMILES): validity, equivalence by standardised InChIKey, Tanimoto partial credit.
 
-RDKit is imported on first use, so graders that do not score molecules never need it. :func:`standardize_mol` is
+RDKit is imported on first use, so graders that do not score molecules never need it. `standardize_mol` is
 the one molecule standardiser of biorft: the datasets (``biorft.chem``) and the graders (in-process and exported)
 both call it, so a dataset's canonical SMILES and the raw SMILES it came from are the same molecule to the grader. It
 keeps the largest organic fragment (salts, counter-ions, solvents and inorganic acids dropped; the largest fragment
@@ -124,7 +124,7 @@ def _neutral_or_charged(mol: Any) -> Any:
 
 
 def parse_molecule(smiles: str) -> MolRecord | None:
-    """Parse and standardise one SMILES (:func:`standardize_mol`); ``None`` when RDKit rejects it."""
+    """Parse and standardise one SMILES (`standardize_mol`); ``None`` when RDKit rejects it."""
     rd = _rdkit()
     with rd["BlockLogs"]():
         try:

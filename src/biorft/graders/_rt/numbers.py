@@ -44,7 +44,7 @@ def units_pattern(units: list[str]) -> re.Pattern[str] | None:
 def parse_number(value: Any, units: re.Pattern[str] | None, lenient: bool) -> tuple[float | None, str, str]:
     """Read one number from an extracted answer: ``(value, reason, detail)``; reason ``""`` when it parsed.
 
-    ``units`` (from :func:`units_pattern`) is removed from the answer before numbers are read.
+    ``units`` (from `units_pattern`) is removed from the answer before numbers are read.
     """
     if isinstance(value, bool) or value is None:
         return None, "parse_error" if value is not None else "no_answer", f"the answer is {value!r}, not a number"
@@ -97,7 +97,7 @@ def parse_number(value: Any, units: re.Pattern[str] | None, lenient: bool) -> tu
 
 
 def exact_number(value: Any, units: re.Pattern[str] | None) -> tuple[float | None, str, str]:
-    """:func:`parse_number` in strict mode, accepting only text that is a number (plus configured units).
+    """`parse_number` in strict mode, accepting only text that is a number (plus configured units).
 
     Used for outputs with no answer marker: ``"-3.2"``, ``"3.2e-4 mol/L"`` and ``"3.2 × 10^-4"`` are numbers,
     ``"I think it is 3"`` is not (a word besides the units), so it has no answer rather than a wrong one.

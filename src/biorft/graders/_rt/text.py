@@ -2,10 +2,10 @@
 
 Two normal forms are used to match answers against a vocabulary:
 
-- :func:`norm_strong` keeps every character that can tell two labels apart (``"BBB+"`` vs ``"BBB-"``) and only
+- `norm_strong` keeps every character that can tell two labels apart (``"BBB+"`` vs ``"BBB-"``) and only
   folds case, unicode compatibility forms, whitespace runs and decoration around the answer (quotes, markdown
   emphasis, backticks, a trailing full stop);
-- :func:`norm_loose` additionally turns every non-alphanumeric character into a space, so ``"Dosage-Sensitive"``,
+- `norm_loose` additionally turns every non-alphanumeric character into a space, so ``"Dosage-Sensitive"``,
   ``"dosage_sensitive"`` and ``"dosage sensitive"`` meet. Loose forms that two labels share are ambiguous and are
   never used for matching (see ``labels.py``).
 """
