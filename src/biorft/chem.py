@@ -25,10 +25,10 @@ Examples:
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Iterable, Iterator, Sequence
-from functools import lru_cache
 from typing import Any, NamedTuple
+
+from biorft.graders._rt.molecules import standardize_mol
 
 __all__ = [
     "StandardizeFailure",
@@ -141,18 +141,13 @@ def parse(smiles: str) -> Mol | None:
     return mol
 
 
-@lru_cache(maxsize=1)
-def _standardizers() -> tuple[Any, Any]:
-    from rdkit.Chem.MolStandardize import rdMolStandardize
-
-    return rdMolStandardize.LargestFragmentChooser(preferOrganic=True), rdMolStandardize.Uncharger()
-
-
-_CHARGE = re.compile(r"[+-]\d*(?::\d+)?\]")
-
-
 def standardize(mol: Mol) -> Mol | None:
-    """Keep the largest (organic) fragment and neutralise charges; ``None`` if RDKit fails.
+    """Keep the largest organic fragment and neutralise charges; ``None`` if RDKit fails.
+
+    This is the graders' own standardiser (the molecule graders and their exported sources run the same function),
+    so a dataset's canonical SMILES and the raw SMILES it came from are one molecule to every grader. Organic
+    fragments win over inorganic ones (oxalic acid, not molybdic acid, is the parent of
+    ``O=C(O)C(=O)O.O=[Mo](=O)(=O)(O)O``); the largest fragment wins among them.
 
     Args:
         mol: A parsed molecule.
@@ -163,29 +158,11 @@ def standardize(mol: Mol) -> Mol | None:
     Examples:
         >>> canonical_smiles(standardize(parse("C[NH3+].[Cl-]")))
         'CN'
+        >>> canonical_smiles(standardize(parse("O=C(O)C(=O)O.O=[Mo](=O)(=O)(O)O")))
+        'O=C(O)C(=O)O'
     """
     with quiet_rdkit():
-        return _standardize(mol, None)
-
-
-def _standardize(mol: Mol, smiles: str | None) -> Mol | None:
-    """Standardise; ``smiles`` (the parsed text) lets cheap string checks skip work on most molecules."""
-    from rdkit import Chem
-
-    chooser, uncharger = _standardizers()
-    try:
-        if "." in smiles if smiles is not None else len(Chem.GetMolFrags(mol)) > 1:
-            mol = chooser.choose(mol)
-        charged = (
-            _CHARGE.search(smiles) is not None
-            if smiles is not None
-            else any(atom.GetFormalCharge() for atom in mol.GetAtoms())
-        )
-        if charged:
-            mol = uncharger.uncharge(mol)
-    except Exception:
-        return None
-    return mol
+        return standardize_mol(mol)
 
 
 def canonical_smiles(mol: Mol) -> str:
@@ -282,8 +259,7 @@ def standardize_smiles(smiles: str, *, stereo_scaffold: bool = False) -> Standar
 
 
 # Results by input text, per process (each worker has its own): standardisation is a pure function of the text, so
-# a repeated SMILES is answered from the cache with an identical result. (InChIKeys are deliberately not cached by
-# canonical SMILES: the two differ for some organometallics, e.g. cyclopentadienyl anions vs radicals.)
+# a repeated SMILES is answered from the cache with an identical result.
 _Cache = dict[str, "StandardizedMolecule | StandardizeFailure"]
 _CACHE_SIZE = 100_000
 _WORKER_CACHES: dict[bool, _Cache] = {}  # per worker process, by stereo_scaffold
@@ -314,7 +290,7 @@ def _standardize_uncached(text: str, stereo_scaffold: bool) -> StandardizedMolec
         mol = None
     if mol is None or mol.GetNumAtoms() == 0:
         return StandardizeFailure("RDKit cannot parse the SMILES")
-    std = _standardize(mol, text)
+    std = standardize_mol(mol, text)
     if std is None or std.GetNumAtoms() == 0:
         return StandardizeFailure("RDKit cannot standardise the molecule (largest fragment / neutralise)")
     try:

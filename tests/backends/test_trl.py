@@ -14,10 +14,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from biorft.backends._trl_dataset import ITEM_COLUMNS, grpo_rows, item_from_columns
+from biorft.backends._trl_dataset import grpo_rows
 from biorft.backends._trl_reward import grader_reward
 from biorft.backends.trl import grpo_dataset, grpo_recipe
 from biorft.errors import BackendError, DatasetError, GraderError, MissingDependencyError
+from biorft.graders import ITEM_FIELDS as ITEM_COLUMNS
+from biorft.graders import item_from_columns
 from biorft.rewards import completion_text, to_sample
 from biorft.schema import Example, TaskKind, TaskSpec, reference_item
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from biorft.backends._trl_dataset import grpo_rows, rows_to_dataset
 from biorft.backends._trl_reward import RewardFunc, grader_reward
 from biorft.errors import BackendError, DatasetError, require
+from biorft.graders import grader_for
 from biorft.schema import TaskSpec
 
 __all__ = ["grpo_dataset", "grpo_recipe"]
@@ -192,7 +192,7 @@ def grpo_recipe(
                 "grpo_recipe: pass grader=... (a datasets.Dataset does not carry its task spec, so biorft cannot "
                 "choose the task's grader)"
             )
-        grader = importlib.import_module("biorft.graders").grader_for(spec)
+        grader = grader_for(spec)
     if grader is not None:
         reward = grader_reward(grader)
         missing = sorted(reward.required - set(train.column_names))
