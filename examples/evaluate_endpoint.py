@@ -56,8 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     ds = draw(br.load_task(args.task), args.limit)
-    method = "scaffold" if ds.spec.domain == "molecules" else "cold"  # unseen scaffolds / unseen genes in test
-    splits = ds.split(method, fractions=(0.8, 0.1, 0.1), seed=0)
+    splits = ds.split()  # the task's canonical split (pinned in its card): the one the RFT files were built with
+    method = splits.stats.method
     splits.check_leakage()
     test = splits.test
     print(f"{ds.name}: {method} split {splits.stats.sizes}; evaluating {args.model} on {len(test)} test examples")

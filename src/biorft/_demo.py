@@ -1,8 +1,8 @@
 """The offline end-to-end demo behind ``biorft demo``.
 
-On the bundled data, for two gene and two molecule tasks: split (gene tasks ``cold``, molecule tasks ``scaffold``)
-and check the split for leakage, export the OpenAI RFT files, check that the exported grader source scores the
-test split exactly as the in-process grader does (run in a separate Python process), evaluate the non-LLM
+On the bundled data, for two gene and two molecule tasks: take the task's canonical split (``ds.split()``, molecule
+parts sampled down) and check it for leakage, export the OpenAI RFT files, check that the exported grader source
+scores the test split exactly as the in-process grader does (run in a separate Python process), evaluate the non-LLM
 baselines through the graders, and write a comparison report (Markdown table and PNG plot) under the output folder.
 """
 
@@ -44,12 +44,19 @@ def _pick_tasks(infos: Sequence[Any]) -> list[str]:
     return picked
 
 
-def _sample_ids(ds: Any, limit: int, seed: int) -> Any:
-    """At most ``limit`` examples, drawn at random with a fixed seed (large molecule tasks, to stay fast)."""
-    if len(ds) <= limit:
-        return ds
-    ids = sorted(ds.frame["id"].to_list())
-    return ds.subset(random.Random(seed).sample(ids, limit))
+def _sample_parts(splits: Any, limit: int, seed: int) -> Any:
+    """At most ``limit`` examples over the parts of a split, drawn per part with a fixed seed (to stay fast)."""
+    from dataclasses import replace
+
+    total = sum(len(part) for _, part in splits)
+    if total <= limit:
+        return splits
+    rng = random.Random(seed)
+    parts = {}
+    for name, part in splits:
+        ids = sorted(part.ids)
+        parts[name] = part.subset(rng.sample(ids, max(1, round(len(ids) * limit / total))))
+    return replace(splits, **parts)
 
 
 def run_demo(out: Path, *, max_molecules: int = 2000, n_boot: int = 1000, seed: int = 0) -> None:
@@ -76,10 +83,9 @@ def run_demo(out: Path, *, max_molecules: int = 2000, n_boot: int = 1000, seed: 
     for name in _pick_tasks(br.list_tasks()):
         ds = br.load_task(name)
         spec = ds.spec
+        splits = ds.split()  # the task's canonical split, as every entry point
         if str(spec.domain) == "molecules":
-            ds = _sample_ids(ds, max_molecules, seed)
-        method = "scaffold" if str(spec.domain) == "molecules" else "cold"
-        splits = ds.split(method, fractions=(0.8, 0.1, 0.1), seed=seed)
+            splits = _sample_parts(splits, max_molecules, seed)
         splits.check_leakage()
         task_dir = out / name.replace("/", "__")
         br.export.openai_rft(splits, task_dir / "rft")
