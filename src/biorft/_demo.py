@@ -127,7 +127,7 @@ def run_demo(out: Path, *, max_molecules: int = 2000, n_boot: int = 1000, seed: 
         sizes = "/".join(str(len(part)) for _, part in splits)
         best = max(task_reports, key=lambda r: _finite(r.metrics[r.primary_metric].value))
         print(
-            f"  {name}: {method} split {sizes} (train/valid/test), RFT files exported, "
+            f"  {name}: canonical {splits.stats.method} split {sizes} (train/valid/test), RFT files exported, "
             f"grader parity {len(cases)}/{len(cases)} cases"
         )
         print(f"    best baseline {best.model}: {best.summary().split(': ', 1)[1]}")
