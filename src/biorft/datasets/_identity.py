@@ -73,7 +73,7 @@ def group_keys(keys: Sequence[Sequence[str | None]], names: Sequence[str]) -> li
     first: dict[tuple[int, str], int] = {}
     for i, row in enumerate(keys):
         for level, key in enumerate(row):
-            if key is None or key == "":
+            if key is None:
                 continue
             j = first.setdefault((level, key), i)
             if j != i:

@@ -48,8 +48,8 @@ def smiles_problem(text: str) -> str | None:
         True
         >>> smiles_problem("CC O")
         "SMILES contains whitespace ' ' at position 2; one molecule per cell, no spaces or names"
-        >>> smiles_problem(f"CCN{chr(9)}Cl").split(";")[0]
-        "SMILES contains a control character '\t' at position 3"
+        >>> print(smiles_problem(f"CCN{chr(9)}Cl").split(";")[0])
+        SMILES contains a control character '\t' at position 3
         >>> smiles_problem("C" * 6000)
         'SMILES of 6000 characters is longer than the 5000 allowed (MAX_SMILES_LENGTH)'
     """

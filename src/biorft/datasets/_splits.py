@@ -116,8 +116,8 @@ def split_methods() -> tuple[str, ...]:
 for _m in (
     SplitMethod("random", "random", description="compound groups drawn at random"),
     SplitMethod("stratified", "stratified", description="compound groups drawn at random, per label"),
-    SplitMethod("scaffold", "size", ("scaffold",), description="Bemis-Murcko scaffold groups, largest first"),
-    SplitMethod("random_scaffold", "random", ("scaffold",), description="scaffold groups drawn at random"),
+    SplitMethod("scaffold", "size", ("scaffold",), description="molecule tasks: Bemis-Murcko scaffolds, largest first"),
+    SplitMethod("random_scaffold", "random", ("scaffold",), description="molecule tasks: scaffolds drawn at random"),
     SplitMethod("cold", "random", ("entity",), description="entity groups drawn at random"),
 ):
     register_split_method(_m)
@@ -240,7 +240,7 @@ class Splits:
             for name, ds in self:
                 by_value: dict[str, list[str]] = {}
                 for value, rid in zip(ds.frame[col].to_list(), ds.frame["id"].to_list(), strict=True):
-                    if value is not None and value != "":
+                    if value is not None:
                         by_value.setdefault(str(value), []).append(str(rid))
                 rows[name] = by_value
             for i, a in enumerate(PARTS):
@@ -281,12 +281,17 @@ def _stratify_keys(spec: TaskSpec, frame: pl.DataFrame) -> list[str]:
     return [str(v) for v in target.to_list()]
 
 
-def _units(frame: pl.DataFrame, columns: Sequence[str]) -> list[list[int]]:
-    """Rows joined by a shared non-empty value in any of ``columns`` (union-find), in first-row order."""
+def _units(frame: pl.DataFrame, columns: Sequence[str], group_columns: Sequence[str] = ()) -> list[list[int]]:
+    """Rows joined by a shared value in any of ``columns`` (union-find), in first-row order.
+
+    Nulls join nothing, except in ``group_columns`` where they count as ``""`` (e.g. every acyclic molecule shares
+    the empty scaffold, as in Chemprop).
+    """
     from biorft.datasets._identity import group_keys
 
     n = frame.height
-    cols = [frame[c].cast(str).to_list() for c in columns]
+    cols = [frame[c].cast(str).to_list() for c in columns if c not in group_columns]
+    cols += [frame[c].cast(str).fill_null("").to_list() for c in columns if c in group_columns]
     if not cols:
         return [[i] for i in range(n)]
     names = group_keys(list(zip(*cols, strict=True)), [f"{i:012d}" for i in range(n)])
@@ -304,10 +309,20 @@ def _stratified_units(
     for u, rows in enumerate(units):
         by_key.setdefault(keys[rows[0]], []).append(u)
     parts: list[list[int]] = [[], [], []]
+    totals = [0, 0, 0]
     for key in sorted(by_key):
         members = by_key[key]
         drawn = [members[int(j)] for j in rng.permutation(len(members))]
-        targets = target_sizes(sum(len(units[u]) for u in members), fractions)
+        n_key = sum(len(units[u]) for u in members)
+        raw = [n_key * f for f in fractions]
+        targets = [math.floor(r) for r in raw]
+        # leftover examples go to the parts furthest behind overall, so totals stay near the fractions too
+        for _ in range(n_key - sum(targets)):
+            cand = [p for p in range(3) if fractions[p] > 0 and targets[p] < math.ceil(raw[p])] or [0]
+            p = max(cand, key=lambda q: (fractions[q] * (sum(totals) + n_key) - totals[q] - targets[q], -q))
+            targets[p] += 1
+        for p in range(3):
+            totals[p] += targets[p]
         sizes = [0, 0, 0]
         for u in drawn:
             p = max((q for q in range(3) if fractions[q] > 0), key=lambda q: (targets[q] - sizes[q], -q))
@@ -393,13 +408,13 @@ def split_dataset(ds: TaskDataset, method: str, fractions: Sequence[float], seed
     missing = [c for c in how.group_columns if c not in work.columns]
     if missing:
         raise DatasetError(
-            f"{ds.name}: method {method!r} needs column(s) {missing} (molecule tasks have 'scaffold'); "
+            f"{ds.name}: method {method!r} needs a {missing[0]!r} column ({how.description or 'see its docs'}); "
             "use method='cold' to keep each entity in one part"
         )
     rng = np.random.default_rng(int(seed))
     notes: list[str] = []
     columns = [c for c in (*IDENTITY_COLUMNS, *how.group_columns) if c in work.columns]
-    units = _units(work, list(dict.fromkeys(columns)))
+    units = _units(work, list(dict.fromkeys(columns)), how.group_columns)
     if len(units) < n:
         notes.append(
             f"{n - len(units)} example(s) share a compound, entity or group with another and moved with it "
