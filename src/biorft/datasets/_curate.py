@@ -115,7 +115,7 @@ def _finish(ds: TaskDataset, spec: TaskSpec, checksums: dict[str, str]) -> tuple
     """The bundled card: the spec's version and description, file checksums, references and the canonical split.
 
     The canonical split (``card.splits``) is the domain's canonical method (see
-    [CANONICAL_SPLITS][biorft.datasets._splits.CANONICAL_SPLITS]) with seed 0, pinned by the checksums of each part's
+    ``CANONICAL_SPLITS``) with seed 0, pinned by the checksums of each part's
     sorted ids; ``ds.split()`` reproduces and verifies it.
     """
     from biorft.datasets._dataset import TaskDataset

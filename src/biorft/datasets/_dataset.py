@@ -284,8 +284,9 @@ class TaskDataset:
     ) -> list[Splits]:
         """A fixed test part and one seeded train / valid split per seed, for mean +/- sd over seeds.
 
-        By default the test part is the canonical split's; see
-        [benchmark_splits][biorft.datasets._splits.benchmark_splits] for the options.
+        The test part is the canonical split's by default, or drawn by ``method`` with ``test_fraction``; train and
+        valid (``valid_fraction`` of the whole) are then drawn once per seed (seeds 1..n, as TDC), a deterministic
+        method (``scaffold``) by its seeded twin (``random_scaffold``).
 
         Examples:
             >>> import biorft as br
