@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import random
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -44,21 +43,6 @@ def _pick_tasks(infos: Sequence[Any]) -> list[str]:
     return picked
 
 
-def _sample_parts(splits: Any, limit: int, seed: int) -> Any:
-    """At most ``limit`` examples over the parts of a split, drawn per part with a fixed seed (to stay fast)."""
-    from dataclasses import replace
-
-    total = sum(len(part) for _, part in splits)
-    if total <= limit:
-        return splits
-    rng = random.Random(seed)
-    parts = {}
-    for name, part in splits:
-        ids = sorted(part.ids)
-        parts[name] = part.subset(rng.sample(ids, max(1, round(len(ids) * limit / total))))
-    return replace(splits, **parts)
-
-
 def run_demo(out: Path, *, max_molecules: int = 2000, n_boot: int = 1000, seed: int = 0) -> None:
     """Run the demo and write its outputs under ``out``.
 
@@ -85,7 +69,7 @@ def run_demo(out: Path, *, max_molecules: int = 2000, n_boot: int = 1000, seed: 
         spec = ds.spec
         splits = ds.split()  # the task's canonical split, as every entry point
         if str(spec.domain) == "molecules":
-            splits = _sample_parts(splits, max_molecules, seed)
+            splits = splits.sample(max_molecules, seed=seed)
         splits.check_leakage()
         task_dir = out / name.replace("/", "__")
         br.export.openai_rft(splits, task_dir / "rft")

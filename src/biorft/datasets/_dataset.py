@@ -58,7 +58,8 @@ class TaskDataset:
     """A task (``spec``), its provenance (``card``) and its examples (``frame``: one row per example).
 
     Frame columns: ``id``, ``entity``, ``target`` (a label string, a list of labels or a float) and, for molecule
-    tasks ``smiles``, ``inchikey``, ``scaffold``; for gene tasks ``symbol``, ``ensembl_id``; multilabel tasks may
+    tasks ``smiles``, ``inchikey``, ``connectivity``, ``tautomer``, ``group`` (the compound group every split keeps
+    whole) and ``scaffold``; for gene tasks ``symbol``, ``ensembl_id``; multilabel tasks may
     carry ``known_labels`` (the labels that were measured). Any other column is passed through as example
     metadata.
 

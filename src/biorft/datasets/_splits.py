@@ -215,6 +215,42 @@ class Splits:
     def __iter__(self) -> Iterator[tuple[str, TaskDataset]]:
         yield from self.parts.items()
 
+    def sample(self, limit: int | None, *, seed: int = 0) -> Splits:
+        """At most ``limit`` examples over the three parts, drawn per part in proportion with ``seed``.
+
+        Use it to try a pipeline on fewer examples while keeping the parts of the canonical split (sampling the task
+        first and splitting the sample would give another test set). ``None`` or a limit of at least the total
+        returns the split unchanged.
+
+        Examples:
+            >>> import biorft as br
+            >>> small = br.load_task("molecules/bbb_b3db").split().sample(100)
+            >>> small.stats.sizes, sum(len(part) for _, part in small)
+            ({'train': 80, 'valid': 10, 'test': 10}, 100)
+            >>> small.check_leakage()
+        """
+        import random
+        from dataclasses import replace
+
+        total = sum(len(part) for _, part in self)
+        if limit is None or limit >= total:
+            return self
+        if limit < 3:
+            raise DatasetError(f"sample needs a limit of at least 3 (one example per part), got {limit}")
+        rng = random.Random(seed)
+        parts = {}
+        for name, part in self:
+            ids = sorted(part.ids)
+            k = min(len(ids), max(1 if ids else 0, round(len(ids) * limit / total)))
+            parts[name] = part.subset(rng.sample(ids, k))
+        stats = self.stats.model_copy(
+            update={
+                "sizes": {name: len(p) for name, p in parts.items()},
+                "notes": (*self.stats.notes, f"sampled {limit} of {total} examples per part with seed {seed}"),
+            }
+        )
+        return replace(self, **parts, stats=stats)
+
     def check_leakage(self) -> None:
         """Raise :class:`~biorft.errors.DatasetError` when two parts share a compound, gene or id at any level.
 
