@@ -248,48 +248,43 @@ def build_all(shared: Path, *, n_jobs: int | None = 1) -> tuple[dict[str, TaskDa
     tox = tox.with_columns(pl.format("tox21-{}", pl.int_range(pl.len()).cast(pl.String).str.zfill(5)).alias("id"))
     spec = BUNDLED["molecules/tox21"]["spec"]
     src = BUNDLED["molecules/tox21"]["source"]
+    tox_common: dict[str, Any] = {
+        "smiles": "smiles",
+        "id": "id",
+        "version": spec.version,
+        "duplicates": "majority",
+        "conflicts": "majority",
+        "licence": src["licence"],
+        "citation": src["citation"],
+        "n_jobs": n_jobs,
+        "sources": [_provenance(shared, "tox21", src)],
+    }
     out[spec.name] = molecule_task(
         tox,
-        smiles="smiles",
         target=list(TOX21_ASSAYS),
-        id="id",
         kind="multilabel",
         name=spec.name,
-        version=spec.version,
         instructions=spec.instructions,
-        duplicates="majority",
-        conflicts="majority",
-        licence=src["licence"],
-        citation=src["citation"],
-        n_jobs=n_jobs,
-        sources=[_provenance(shared, "tox21", src)],
         notes=["blank assay cells are 'not measured' (known_labels lists the measured assays), not negatives"],
+        **tox_common,
     )
     for name, assay in TOX21_ASSAY_TASKS.items():
         spec = BUNDLED[name]["spec"]
         tested = tox.filter(pl.col(assay).is_not_null() & (pl.col(assay).str.strip_chars() != ""))
         out[name] = molecule_task(
             tested.select("id", "smiles", assay),
-            smiles="smiles",
             target=assay,
-            id="id",
             kind="binary",
             name=name,
-            version=spec.version,
             labels={1: "active", 0: "inactive"},
             positive_label=spec.positive_label,
             instructions=spec.instructions,
             label_synonyms=spec.label_synonyms,
-            duplicates="majority",
-            conflicts="majority",
-            licence=src["licence"],
-            citation=src["citation"],
-            n_jobs=n_jobs,
-            sources=[_provenance(shared, "tox21", src)],
             notes=[
                 f"only the {tested.height} of {tox.height} source rows tested in {assay} (ids as in molecules/tox21); "
                 f"the {tox.height - tested.height} untested rows are not part of this task"
             ],
+            **tox_common,
         )
     return out, table_frame
 
