@@ -40,12 +40,6 @@ def test_numeric_label_cells_map_to_integer_keys(cells: list[object]) -> None:
     assert ds.frame["target"].to_list() == ["active", "inactive"]
 
 
-def test_labels_that_match_no_cell_raise(tmp_path: pathlib.Path) -> None:
-    df = pl.DataFrame({"smiles": ["CCO", "CCN", "CCC"], "y": ["x", "y", "x"]})
-    with pytest.raises(DatasetError, match="no row of <frame> was kept"):
-        molecule_task(df, labels={"a": "A", "b": "B"})
-
-
 def _one_line(exc: pytest.ExceptionInfo[DatasetError], path: pathlib.Path) -> str:
     msg = str(exc.value)
     assert "\n" not in msg

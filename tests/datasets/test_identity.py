@@ -175,3 +175,24 @@ def test_leakage_error_names_level_and_rows() -> None:
     assert "group value(s)" in msg
     assert ids[0] in msg
     assert ids[1] in msg
+
+
+def test_a_registered_method_with_extra_groups_keeps_them_whole() -> None:
+    from biorft.datasets._splits import _METHODS, SplitMethod, register_split_method
+
+    from .conftest import synthetic
+
+    def by_parity(frame: pl.DataFrame) -> dict[str, list[int]]:  # rows with ids ending in 0 / 5 are one family
+        ids = frame["id"].to_list()
+        return {"fam": [i for i, x in enumerate(ids) if x[-1] in "05"]}
+
+    register_split_method(SplitMethod("test_family", "random", groups=by_parity), overwrite=True)
+    try:
+        ds = synthetic(60, n_groups=30, seed=1)
+        for seed in range(5):
+            splits = ds.split("test_family", (0.5, 0.25, 0.25), seed)
+            splits.check_leakage()
+            holders = {name for name, part in splits if any(x[-1] in "05" for x in part.ids)}
+            assert len(holders) == 1
+    finally:
+        _METHODS.pop("test_family", None)

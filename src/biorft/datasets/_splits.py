@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -70,14 +70,16 @@ class SplitMethod:
             ``"stratified"`` (per label, drawn with the seed).
         group_columns: Columns besides the identity columns whose shared values join rows (e.g. ``("scaffold",)``);
             the leakage check compares them across parts too.
-        prepare: Optional ``frame -> frame`` adding the group columns (e.g. gene families) before splitting.
+        groups: Optional ``frame -> {group name: row indices}`` for groups no single column holds (e.g. gene
+            families, where a gene may belong to several): the rows of each group stay in one part, and the leakage
+            check compares the group names across parts.
         description: One line for people (help texts, errors).
     """
 
     name: str
     order: Literal["random", "size", "stratified"]
     group_columns: tuple[str, ...] = ()
-    prepare: Callable[[pl.DataFrame], pl.DataFrame] | None = None
+    groups: Callable[[pl.DataFrame], Mapping[str, Sequence[int]]] | None = None
     description: str = ""
 
     @property
@@ -288,6 +290,13 @@ class Splits:
                         )
                         more = f" and {len(shared) - 3} more" if len(shared) > 3 else ""
                         problems.append(f"{len(shared)} {col} value(s) in both {a} and {b}: {shown}{more}")
+        if method is not None and method.groups is not None:
+            named = {name: {g for g, rows in method.groups(ds.frame).items() if rows} for name, ds in self}
+            for i, a in enumerate(PARTS):
+                for b in PARTS[i + 1 :]:
+                    both = sorted(named[a] & named[b])
+                    if both:
+                        problems.append(f"{len(both)} {method.name} group(s) in both {a} and {b}: {both[:3]}")
         if problems:
             raise DatasetError(
                 f"{self.spec.name}: leakage between split parts: "
@@ -317,8 +326,13 @@ def _stratify_keys(spec: TaskSpec, frame: pl.DataFrame) -> list[str]:
     return [str(v) for v in target.to_list()]
 
 
-def _units(frame: pl.DataFrame, columns: Sequence[str], group_columns: Sequence[str] = ()) -> list[list[int]]:
-    """Rows joined by a shared value in any of ``columns`` (union-find), in first-row order.
+def _units(
+    frame: pl.DataFrame,
+    columns: Sequence[str],
+    group_columns: Sequence[str] = (),
+    extra: Mapping[str, Sequence[int]] | None = None,
+) -> list[list[int]]:
+    """Rows joined by a shared value in any of ``columns`` or by an ``extra`` group (union-find), first-row order.
 
     Nulls join nothing, except in ``group_columns`` where they count as ``""`` (e.g. every acyclic molecule shares
     the empty scaffold, as in Chemprop).
@@ -329,8 +343,22 @@ def _units(frame: pl.DataFrame, columns: Sequence[str], group_columns: Sequence[
     cols = [frame[c].cast(str).to_list() for c in columns if c not in group_columns]
     cols += [frame[c].cast(str).fill_null("").to_list() for c in columns if c in group_columns]
     if not cols:
-        return [[i] for i in range(n)]
+        cols = [[str(i) for i in range(n)]]
     names = group_keys(list(zip(*cols, strict=True)), [f"{i:012d}" for i in range(n)])
+    if extra:  # join the units of every extra group's rows (a second, small union-find over unit names)
+        parent = {name: name for name in names}
+
+        def find(x: str) -> str:
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for rows in extra.values():
+            roots = sorted({find(names[i]) for i in rows})
+            for r in roots[1:]:
+                parent[r] = roots[0]
+        names = [find(name) for name in names]
     units: dict[str, list[int]] = {}
     for i, name in enumerate(names):
         units.setdefault(name, []).append(i)
@@ -440,7 +468,7 @@ def split_dataset(ds: TaskDataset, method: str, fractions: Sequence[float], seed
     n = frame.height
     if n < 3:
         raise DatasetError(f"{ds.name}: cannot split {n} example(s) into train / valid / test; need at least 3")
-    work = how.prepare(frame) if how.prepare is not None else frame
+    work = frame
     missing = [c for c in how.group_columns if c not in work.columns]
     if missing:
         raise DatasetError(
@@ -450,7 +478,8 @@ def split_dataset(ds: TaskDataset, method: str, fractions: Sequence[float], seed
     rng = np.random.default_rng(int(seed))
     notes: list[str] = []
     columns = [c for c in (*IDENTITY_COLUMNS, *how.group_columns) if c in work.columns]
-    units = _units(work, list(dict.fromkeys(columns)), how.group_columns)
+    extra = how.groups(frame) if how.groups is not None else None
+    units = _units(work, list(dict.fromkeys(columns)), how.group_columns, extra)
     if len(units) < n:
         notes.append(
             f"{n - len(units)} example(s) share a compound, entity or group with another and moved with it "

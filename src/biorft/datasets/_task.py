@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from biorft.datasets._build import Record, TargetParser
-from biorft.errors import DatasetError
 from biorft.schema import DatasetCard, Domain, Provenance, QuarantinedRow, TaskKind, TaskSpec
 
 if TYPE_CHECKING:
@@ -177,16 +176,6 @@ def finish_task(
         value_range=meta.value_range,
         label_synonyms={k: tuple(v) for k, v in (meta.label_synonyms or {}).items()},
     )
-    label_misses = [q for q in quarantined if " is not one of the labels " in q.reason]
-    if not kept and n_rows_in > 1 and len(label_misses) * 2 > n_rows_in:  # a labels= mistake, not bad rows
-        reasons: dict[str, int] = {}
-        for q in quarantined:
-            reasons[q.reason] = reasons.get(q.reason, 0) + 1
-        top = max(reasons, key=lambda r: reasons[r])
-        raise DatasetError(
-            f"{meta.name}: no row of {where} was kept ({n_rows_in} quarantined); most common reason "
-            f"({reasons[top]} rows): {top[:200]}; check labels="
-        )
     all_notes = [*notes, *([parser.inferred_note] if parser.inferred_note else [])]
     out = build_frame(spec, kept, columns)
     sources = meta.sources
