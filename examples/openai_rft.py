@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import sys
 from pathlib import Path
 from typing import Any
@@ -53,17 +52,12 @@ def answer_text(target: Any) -> str:
     return (", ".join(target) or "none") if isinstance(target, list) else str(target)
 
 
-def draw(ds: br.TaskDataset, limit: int | None) -> br.TaskDataset:
-    """At most ``limit`` examples, drawn with seed 0: the same --limit gives the same split in every example."""
-    return ds if limit is None or limit >= len(ds) else ds.subset(random.Random(0).sample(ds.ids, limit))
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base-url", default=os.environ.get("OPENAI_BASE_URL"), help="another endpoint (Azure v1)")
     parser.add_argument("--task", default="molecules/bbb_b3db", help="a bundled task (see `biorft tasks`)")
     parser.add_argument(
-        "--limit", type=int, default=600, help="use N examples of the task (drawn with seed 0, then split)"
+        "--limit", type=int, default=600, help="use N examples of the task (seed 0, per canonical part)"
     )
     parser.add_argument("--model", default="o4-mini-2025-04-16", help="base model to fine-tune")
     parser.add_argument("--hp", action="append", default=[], metavar="KEY=VALUE", help="RFT hyperparameter")
@@ -81,9 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"note: {args.model!r} is not a documented RFT model ({', '.join(RFT_MODELS)}); submit() refuses it")
 
     # 1. Data: a leakage-checked split; RFT needs a training and a validation file, the test split stays local.
-    ds = draw(br.load_task(args.task), args.limit)
-    method = "scaffold" if ds.spec.domain == "molecules" else "family"
-    splits = ds.split(method, fractions=(0.8, 0.1, 0.1), seed=0)
+    ds = br.load_task(args.task)
+    splits = ds.split().sample(args.limit)  # the task's canonical split, --limit examples drawn per part
     splits.check_leakage()
     grader = br.grader_for(ds.spec)
     files = br.export.openai_rft(splits, args.out, grader=grader)

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import random
 import sys
 from pathlib import Path
 
@@ -35,11 +34,6 @@ import biorft as br
 
 def slug(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-." else "_" for c in text)
-
-
-def draw(ds: br.TaskDataset, limit: int | None) -> br.TaskDataset:
-    """At most ``limit`` examples, drawn with seed 0: the same --limit gives the same split in every example."""
-    return ds if limit is None or limit >= len(ds) else ds.subset(random.Random(0).sample(ds.ids, limit))
 
 
 def parse_models(specs: list[str], base_url: str | None) -> list[tuple[str, str | None]]:
@@ -56,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models", nargs="+", default=["gpt-4o", "o4-mini"], help="NAME or NAME=BASE_URL")
     parser.add_argument("--base-url", default=os.environ.get("OPENAI_BASE_URL"), help="endpoint for plain NAMEs")
     parser.add_argument("--tasks", nargs="+", help="bundled tasks (default: every gene and molecule task)")
-    parser.add_argument("--limit", type=int, help="use N examples of each task (drawn with seed 0, then split)")
+    parser.add_argument("--limit", type=int, help="use N examples of each molecule task (seed 0, per canonical part)")
     parser.add_argument("--concurrency", type=int, default=16, help="requests in flight per model")
     parser.add_argument("--max-tokens", type=int, help="output token limit per answer (reasoning included)")
     parser.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for the CIs")
@@ -70,13 +64,13 @@ def main(argv: list[str] | None = None) -> int:
     tasks = args.tasks or [t.name for t in br.list_tasks() if t.domain in ("genes", "molecules")]
     reports = []
     for task in tasks:
-        ds = draw(br.load_task(task), args.limit)
+        ds = br.load_task(task)
         if ds.spec.domain == "genes":
-            data = ds.folds(k=5, method="family", seed=0)  # every gene tested once, no family in two folds
+            data = ds.folds(k=5, method="family", seed=0)  # every gene once (no --limit), no family in two folds
             print(f"\n{task}: 5 family folds, test sizes {data.sizes}")
         else:
-            data = ds.split("scaffold", fractions=(0.8, 0.1, 0.1), seed=0)
-            print(f"\n{task}: scaffold split {data.stats.sizes}")
+            data = ds.split().sample(args.limit)  # the canonical split, --limit examples drawn per part
+            print(f"\n{task}: canonical {data.stats.method} split {data.stats.sizes}")
         data.check_leakage()
         grader = br.grader_for(ds.spec)
         task_reports = []

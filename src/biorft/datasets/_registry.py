@@ -57,8 +57,10 @@ def list_tasks() -> list[TaskInfo]:
         One [`TaskInfo`][biorft.schema.TaskInfo] per task version: name, domain, kind, version, size, licence.
 
     Examples:
-        >>> [t.name for t in list_tasks() if t.name.startswith("molecules/")]
+        >>> [t.name for t in list_tasks() if t.name.startswith("molecules/") and t.name.count("/") == 1]
         ['molecules/bbb_b3db', 'molecules/solubility_aqsoldb', 'molecules/tox21']
+        >>> len([t for t in list_tasks() if t.name.startswith("molecules/tox21/")])  # one binary task per assay
+        12
     """
     infos: dict[tuple[str, str], TaskInfo] = {}
     for name, versions in _bundled().items():

@@ -52,7 +52,7 @@ def iter_parts(splits: Splits) -> Iterable[tuple[str, TaskDataset]]:
     if not isinstance(splits, Splits):
         raise DatasetError(
             f"export needs a Splits object (from dataset.split(...)), got {type(splits).__name__}; "
-            "call ds.split('random') first"
+            "call ds.split() first (the task's canonical split)"
         )
     return list(splits)
 
