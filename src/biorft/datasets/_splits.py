@@ -297,14 +297,14 @@ class Splits:
                         )
                         more = f" and {len(shared) - 3} more" if len(shared) > 3 else ""
                         problems.append(f"{len(shared)} {col} value(s) in both {a} and {b}: {shown}{more}")
-        if self.spec.domain is Domain.GENES and (method is None or method.name != "family"):
+        if self.spec.domain is Domain.GENES:  # whatever the method: a family in two parts rewards reading names
             shared_fam = shared_families(families_of(ds.frame) for _, ds in self)
             if shared_fam:
                 more = f" and {len(shared_fam) - 5} more" if len(shared_fam) > 5 else ""
                 problems.append(
                     f"{len(shared_fam)} gene families in two parts: {', '.join(shared_fam[:5])}{more} (use 'family')"
                 )
-        if method is not None and method.groups is not None:
+        if method is not None and method.groups is not None and method.name != "family":
             named = {name: {g for g, rows in method.groups(ds.frame).items() if rows} for name, ds in self}
             for i, a in enumerate(PARTS):
                 for b in PARTS[i + 1 :]:
