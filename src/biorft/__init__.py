@@ -50,6 +50,9 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "Grader": ("biorft.graders", "Grader"),
     "GradeResult": ("biorft.graders", "GradeResult"),
     "Reason": ("biorft.graders", "Reason"),
+    # audit
+    "audit": ("biorft._audit", "audit"),
+    "AuditResult": ("biorft._audit", "AuditResult"),
     # evaluation
     "evaluate": ("biorft.evaluation", "evaluate"),
     "compare": ("biorft.evaluation", "compare"),

@@ -342,7 +342,11 @@ def extract(sample: Any) -> Extraction:
     if isinstance(output_json, dict):
         found, value, confidence, conflict = _answer_of(output_json)
         if found:
-            return Extraction((Candidate("output_json", 0, value, confidence),), None, None, False, "", conflict)
+            # The text is normally the JSON itself; answers it states besides are candidates too (never ignored).
+            rest = extract(text) if isinstance(text, str) and text.strip() else _EMPTY
+            stated = tuple(c for c in rest.candidates if c.source != "bare")
+            head = Candidate("output_json", -1, value, confidence)
+            return Extraction((head, *stated), None, None, rest.overflow, "", conflict or rest.conflict)
 
     text = without_surrogates(text)
     stripped = text.strip()

@@ -190,6 +190,8 @@ def match_label_set(table: LabelTable, value: Any, lenient: bool) -> tuple[froze
             if isinstance(parsed, list):
                 value = parsed
     if isinstance(value, str):
+        if not norm_strong(value):
+            return None, "no_answer", "the answer is empty"
         if norm_strong(value) in _NONE_WORDS:
             return frozenset(), "", ""
         whole = table.lookup(value)
