@@ -179,7 +179,7 @@ class AuditResult:
             same = self.parity_cases - len(self.parity_mismatches)
             lines.append(f"parity: {same}/{self.parity_cases} corpus outputs scored identically by the exported source")
         else:
-            lines.append("parity: not checked (the grader exports no source)")
+            lines.append("parity: not checked (turned off, or the grader exports no source)")
         lines.extend(self.notes)
         lines.append(self.summary())
         return "\n".join(lines)
@@ -351,8 +351,6 @@ def _format_policies(gold: Callable[[dict[str, Any]], str], wrong: Callable[[dic
         ("line wrong, tag right", lambda i: f"Answer: {wrong(i)}\n<answer>{gold(i)}</answer>"),
         ("boxed wrong, boxed right", lambda i: f"$\\boxed{{{wrong(i)}}}$ or $\\boxed{{{gold(i)}}}$"),
         ("JSON right, line wrong", lambda i: f'{{"answer": {json.dumps(gold(i))}}}\nAnswer: {wrong(i)}'),
-        ("structured right, text wrong", lambda i: {"output_text": f"Answer: {wrong(i)}",
-                                                     "output_json": {"answer": gold(i)}}),
         ("100 alternating answer lines", lambda i: "\n".join(f"Answer: {(gold if k % 2 else wrong)(i)}"
                                                              for k in range(100))),
         ("bare right and wrong, no marker", lambda i: f"{gold(i)} {wrong(i)}"),
@@ -366,7 +364,7 @@ def _garbage_policies(every: str) -> list[_Policy]:
         ("whitespace", _const(" \n\t "), False),
         ("empty answer line", _const("Answer:"), False),
         ("refusal", _const(_answer("I don't know")), False),
-        ("none / n/a", _const(_answer("n/a")), False),
+        ("not applicable", _const(_answer("not applicable")), False),
         ("random text", lambda i: f"lorem {_unit(str(i.get('id')), 3):.6f} ipsum", False),
         ("unicode and control characters", _const("\u202e\u0000\ufeff\u00e9\u4e2d\U0001f600"), False),
         ("lone surrogate", _const("Answer: \ud800"), False),

@@ -36,6 +36,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "biorft._cli.report",
     "biorft._cli.demo",
     "biorft._cli.validate",
+    "biorft._cli.audit",
     "biorft._cli.rft",
 )
 

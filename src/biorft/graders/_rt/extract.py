@@ -95,22 +95,28 @@ class Extraction(NamedTuple):
 
 
 class _Repeated(dict):  # type: ignore[type-arg]
-    """A JSON object in which some keys occur more than once with different values (``clashes``)."""
+    """A JSON object that states a key more than once with different values (``clashes``: the key names, folded)."""
 
     clashes: frozenset[str] = frozenset()
 
 
-def _checked_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """``object_pairs_hook`` that remembers keys repeated with different values (json keeps only the last)."""
+_WATCHED_KEYS = frozenset({"answer", *_CONFIDENCE_KEYS})
+_NO_CLASHES: frozenset[str] = frozenset()
+_WATCHED_ENDINGS = "rReEyY \t\n\r"  # last characters of the watched keys, padded or not
+_ESCAPED_LETTER_RE = re.compile(r"\\u00[4-7][0-9a-fA-F]")  # no serializer escapes ASCII letters; "\u0061nswer" does
+
+
+def _checked_object(pairs: list[tuple[Any, Any]]) -> dict[Any, Any]:
+    """``object_pairs_hook`` noting answer / confidence keys given twice (any case or padding) with different values."""
     obj = dict(pairs)
-    if len(obj) == len(pairs):
-        return obj
     seen: dict[str, str] = {}
     clashes = set()
     for key, value in pairs:
-        shown = json.dumps(value, sort_keys=True, default=str)
-        if seen.setdefault(key, shown) != shown:
-            clashes.add(key)
+        name = key.strip().lower() if isinstance(key, str) else ""
+        if name in _WATCHED_KEYS:
+            shown = json.dumps(value, sort_keys=True, default=str)
+            if seen.setdefault(name, shown) != shown:
+                clashes.add(name)
     if not clashes:
         return obj
     out = _Repeated(obj)
@@ -121,12 +127,31 @@ def _checked_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 _CHECKED_DECODER = json.JSONDecoder(object_pairs_hook=_checked_object)
 
 
+def _may_repeat(obj: dict[Any, Any], text: str) -> bool:
+    """Whether the JSON ``text`` of ``obj`` may give an answer / confidence key twice (then it is parsed again)."""
+    if "\\u00" in text and _ESCAPED_LETTER_RE.search(text) is not None:
+        return True
+    low = text.lower()
+    if low.count("answer") < 2 and low.count("confidence") < 2 and low.count("probability") < 2:
+        return False  # each watched word written at most once: no key given twice, in any spelling
+    names = []
+    for key in obj:
+        if type(key) is str and key[-1:] in _WATCHED_ENDINGS:
+            name = key.strip().lower()
+            if name in _WATCHED_KEYS:
+                names.append(name)
+    if len(set(names)) < len(names):
+        return True  # two spellings of one key ("answer", "Answer")
+    if text.count('":') == len(obj):
+        return False  # as many keys written as read: none written twice (the usual case)
+    return any(text.count(f'"{key}"') > 1 for key in obj if type(key) is str and key.strip().lower() in names)
+
+
 def _loads(text: str) -> Any:
-    """``json.loads`` that keeps track of repeated keys when the text could repeat an answer / confidence key."""
-    lower = text.lower()
-    if lower.count("answer") < 2 and lower.count("confidence") < 2 and lower.count("probability") < 2:
-        if "\\u" not in text:
-            return json_or_none(text)
+    """``json.loads``, keeping track of answer / confidence keys given twice with different values."""
+    obj = json_or_none(text)
+    if not isinstance(obj, dict) or not _may_repeat(obj, text):
+        return obj
     try:
         return json.loads(text, object_pairs_hook=_checked_object)
     except (ValueError, RecursionError):
@@ -167,31 +192,24 @@ def as_confidence(value: Any) -> float | None:
     return None
 
 
-def _keys_like(obj: dict[Any, Any], name: str) -> list[Any]:
-    """The keys of ``obj`` that spell ``name`` (case and surrounding spaces ignored), ``name`` itself first."""
-    keys = [name] if name in obj else []
-    if len(obj) > 1 or not keys:
-        keys += [k for k in obj if isinstance(k, str) and k != name and k.strip().lower() == name]
-    return keys
-
-
-def _same_values(values: list[Any]) -> bool:
-    return len({json.dumps(v, sort_keys=True, default=str) for v in values}) <= 1
-
-
 def _answer_of(obj: dict[Any, Any]) -> tuple[bool, Any, float | None, str]:
     """Whether a JSON object carries an answer, the answer, its stated confidence and any conflict.
 
     An object that states its answer twice with different values (a repeated key, or ``"answer"`` and
-    ``"Answer"``) is a conflict; two different confidences mean no confidence.
+    ``"Answer"``, noted by :func:`_loads`) is a conflict; two different confidences mean no confidence.
     """
-    keys = _keys_like(obj, "answer")
-    if not keys:
-        return False, None, None, ""
-    value = obj[keys[0]]
-    clashes = obj.clashes if isinstance(obj, _Repeated) else frozenset()
-    if any(k in clashes for k in keys) or (len(keys) > 1 and not _same_values([obj[k] for k in keys])):
-        return True, value, None, "the JSON object states its answer twice with different values"
+    clashes = obj.clashes if type(obj) is _Repeated else _NO_CLASHES
+    if "answer" in obj:
+        value = obj["answer"]
+    else:
+        for key in obj:
+            if isinstance(key, str) and key.strip().lower() == "answer":
+                value = obj[key]
+                break
+        else:
+            return False, None, None, ""
+    if "answer" in clashes:
+        return True, _clean(value), None, "the JSON object states its answer twice with different values"
     if isinstance(value, str) and "\\" in value:
         boxed = _boxed(value)
         if boxed:
@@ -199,9 +217,11 @@ def _answer_of(obj: dict[Any, Any]) -> tuple[bool, Any, float | None, str]:
     confidence = None
     for key in _CONFIDENCE_KEYS:
         if key in obj:
-            confidence = None if key in clashes else as_confidence(obj[key])
+            confidence = None if clashes else as_confidence(obj[key])
             break
-    return True, _clean(value), confidence, ""
+    if type(value) is not str or not value.isascii():
+        value = _clean(value)
+    return True, value, confidence, ""
 
 
 def _whole_json(text: str) -> dict[Any, Any] | None:
@@ -341,14 +361,15 @@ def extract(sample: Any) -> Extraction:
         output_json = _loads(without_surrogates(output_json))
     if isinstance(output_json, dict):
         found, value, confidence, conflict = _answer_of(output_json)
+        if found and len(output_json) > 1:  # already parsed: only differently spelled keys can still disagree
+            named = [v for k, v in output_json.items() if isinstance(k, str) and k.strip().lower() == "answer"]
+            if len({json.dumps(v, sort_keys=True, default=str) for v in named}) > 1:
+                conflict = "the JSON object states its answer twice with different values"
         if found:
-            # The text is normally the JSON itself; answers it states besides are candidates too (never ignored).
-            rest = extract(text) if isinstance(text, str) and text.strip() else _EMPTY
-            stated = tuple(c for c in rest.candidates if c.source != "bare")
-            head = Candidate("output_json", -1, value, confidence)
-            return Extraction((head, *stated), None, None, rest.overflow, "", conflict or rest.conflict)
+            return Extraction((Candidate("output_json", 0, value, confidence),), None, None, False, "", conflict)
 
-    text = without_surrogates(text)
+    if not text.isascii():
+        text = without_surrogates(text)
     stripped = text.strip()
     if not stripped:
         return _EMPTY._replace(note="the output is empty")

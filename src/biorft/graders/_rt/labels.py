@@ -254,15 +254,17 @@ def set_score(
     credit: 1 for a right call; for a wrong one, 1 minus a penalty chosen from the label's prevalence ``p`` so that
     a "positive" call and a "negative" call earn the same expected credit (``p * fn_penalty == (1 - p) *
     fp_penalty``, the larger penalty being 1). Every fixed answer then earns the same expected reward, which is what
-    random draws at the label prevalences earn; only telling examples apart pays more. Unknown entries count as
-    extra measured labels with credit 0.
+    random draws at the label prevalences earn; only telling examples apart pays more. An entry that is not a
+    label scores the answer 0.
     """
     if known is not None:
         gold = gold & known
     if metric == "balanced":
         measured = sorted(known) if known is not None else list(labels or ())
-        unknown = sum(1 for p in predicted if p.startswith("?"))
-        if not measured and not unknown:
+        unknown = sorted(p[1:] for p in predicted if p.startswith("?"))
+        if unknown:
+            return 0.0, f"not labels: {clip(unknown)}"
+        if not measured:
             return 1.0, "no labels measured"
         credit = 0.0
         fp = fn = 0
@@ -279,8 +281,7 @@ def set_score(
             else:
                 fp += 1
                 credit += 1.0 - (min(1.0, p / (1.0 - p)) if p < 1.0 else 1.0)
-        score = credit / (len(measured) + unknown)
-        return score, f"{len(measured)} measured labels: fp={fp} fn={fn} unknown={unknown}"
+        return credit / len(measured), f"{len(measured)} measured labels: fp={fp} fn={fn}"
     if known is not None:
         predicted = frozenset(p for p in predicted if p in known or p.startswith("?"))
     tp = len(predicted & gold)

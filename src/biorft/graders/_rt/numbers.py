@@ -28,6 +28,7 @@ _PLUS_MINUS_RE = re.compile(
     r"(?:\u00b1|\+/-|\+-|\+ ?/ ?-|plus or minus|plus/minus) ?([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)",
     re.IGNORECASE,
 )
+_NUMBER_CHARS_RE = re.compile(r"[0-9eE.,'+\- ~^*x\u00d7\u00b7\u22c5\u00b1/]*")  # no word, negation or bound
 _NEGATED_NUMBER_RE = re.compile(
     r"(?<![a-z])(?:not|no|non|never|neither|nor|except|excluding|other than|anything but)(?![a-z])|n't|n\u2019t|"
     r"\u2260|!=|=/=|<>",
@@ -99,13 +100,14 @@ def parse_spread(
     text = " ".join(text.split())
     if _PLAIN_RE.fullmatch(text):
         return _finite(float(text), text)
-    cue = retraction(text)
-    if cue:
-        return None, "conflicting", f"the answer retracts itself ({cue!r}): state one number"
-    if _NEGATED_NUMBER_RE.search(text) is not None:
-        return None, "no_answer", f"the answer negates instead of stating a number: {clip(value)!r}"
-    if _BOUND_RE.search(text) is not None:
-        return None, "hedged", f"the answer is a bound or a range, not a number: {clip(value)!r}"
+    if _NUMBER_CHARS_RE.fullmatch(text) is None:  # words or symbols besides the number: read them first
+        cue = retraction(text)
+        if cue:
+            return None, "conflicting", f"the answer retracts itself ({cue!r}): state one number"
+        if _NEGATED_NUMBER_RE.search(text) is not None:
+            return None, "no_answer", f"the answer negates instead of stating a number: {clip(value)!r}"
+        if _BOUND_RE.search(text) is not None:
+            return None, "hedged", f"the answer is a bound or a range, not a number: {clip(value)!r}"
     if "," in text or "'" in text:
         text = _THOUSANDS_RE.sub(_drop_separators, text)
         text = _DECIMAL_COMMA_RE.sub(".", text) if text.count(",") == 1 and "." not in text else text
