@@ -80,7 +80,7 @@ def test_custom_grader_without_source_is_audited() -> None:
 
 def test_grader_that_raises_is_flagged() -> None:
     def fragile(sample: Any, item: Any) -> float:
-        if isinstance(sample, str) and len(sample) > 100_000:
+        if len(sample["output_text"]) > 100_000:
             raise ValueError("too long")
         return 0.0
 

@@ -45,7 +45,7 @@ from typing import Any
 from biorft.errors import BiorftError
 from biorft.schema import TaskKind, TaskSpec
 
-__all__ = ["AuditResult", "PolicyResult", "audit"]
+__all__ = ["AuditResult", "PolicyResult", "audit", "check_reward"]
 
 _DEFAULT_TOLERANCE = 0.01
 _LONG = 200_000  # characters of the very long outputs
@@ -258,7 +258,7 @@ def _label_policies(labels: Sequence[str]) -> list[_Policy]:
         ("duplicate JSON key (right, wrong)", lambda i: f'{{"answer": "{g(i)}", "answer": "{other(i)}"}}'),
     ]
     out += [_Policy(f"hedge: {name}", "hedge", make) for name, make in hedges]
-    out += _format_policies(g, other)
+    out += _format_policies(g, other, list(labels))
     return out
 
 
@@ -299,7 +299,7 @@ def _multilabel_policies(labels: Sequence[str], prevalence: dict[str, float]) ->
         ("duplicate JSON key (right, wrong)", lambda i: f'{{"answer": {json.dumps(gold(i))}, "answer": ["{wrong(i)}"]}}'),
     ]
     out += [_Policy(f"hedge: {name}", "hedge", make) for name, make in hedges]
-    out += _format_policies(g, wrong)
+    out += _format_policies(g, wrong, [_set_text(c) for _, c in subsets])
     return out
 
 
@@ -341,18 +341,21 @@ def _regression_policies(values: list[float], tolerance: float) -> list[_Policy]
         ("duplicate JSON key (right, wrong)", lambda i: f'{{"answer": {t(g(i))}, "answer": {t(wrong(i))}}}'),
     ]
     out += [_Policy(f"hedge: {name}", "hedge", make) for name, make in hedges]
-    out += _format_policies(lambda i: t(g(i)), lambda i: t(wrong(i)))
+    out += _format_policies(lambda i: t(g(i)), lambda i: t(wrong(i)), [t(v) for _, v in constants])
     return out
 
 
-def _format_policies(gold: Callable[[dict[str, Any]], str], wrong: Callable[[dict[str, Any]], str]) -> list[_Policy]:
+def _format_policies(
+    gold: Callable[[dict[str, Any]], str], wrong: Callable[[dict[str, Any]], str], answers: Sequence[str]
+) -> list[_Policy]:
+    """The right answer first in one form and a wrong one after it (a grader reading the first answer pays it), and
+    every answer on its own line, many times over (a grader reading any one of them pays it)."""
+    cycle = "\n".join(f"Answer: {answers[k % len(answers)]}" for k in range(100))
     rows: list[tuple[str, Maker]] = [
+        ("100 answer lines cycling through every answer", _const(cycle)),
         ("tag right, line wrong", lambda i: f"<answer>{gold(i)}</answer>\nAnswer: {wrong(i)}"),
-        ("line wrong, tag right", lambda i: f"Answer: {wrong(i)}\n<answer>{gold(i)}</answer>"),
-        ("boxed wrong, boxed right", lambda i: f"$\\boxed{{{wrong(i)}}}$ or $\\boxed{{{gold(i)}}}$"),
+        ("boxed right, boxed wrong", lambda i: f"$\\boxed{{{gold(i)}}}$ or $\\boxed{{{wrong(i)}}}$"),
         ("JSON right, line wrong", lambda i: f'{{"answer": {json.dumps(gold(i))}}}\nAnswer: {wrong(i)}'),
-        ("100 alternating answer lines", lambda i: "\n".join(f"Answer: {(gold if k % 2 else wrong)(i)}"
-                                                             for k in range(100))),
         ("bare right and wrong, no marker", lambda i: f"{gold(i)} {wrong(i)}"),
     ]
     return [_Policy(f"format: {name}", "format", make) for name, make in rows]
@@ -393,6 +396,11 @@ def _scorer(grader: Any) -> Callable[[Any, Any], float]:
     if callable(grader):
         return lambda sample, item: float(grader(sample, item))
     raise BiorftError(f"audit: grader must be callable as grader(sample, item) or have explain(); got {grader!r}")
+
+
+def _as_sample(output: Any) -> dict[str, Any]:
+    """A model output in OpenAI's sample shape (what every grader, exported or not, is called with)."""
+    return output if isinstance(output, dict) else {"output_text": output}
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -441,6 +449,22 @@ class _Rows:
         return iter([SimpleNamespace(id=str(it.get("id")), item=it) for it in self._items])
 
 
+def _rendered(outputs: Iterable[dict[str, str]]) -> list[dict[str, Any]]:
+    """Baseline outputs (JSON answers) in the answer-line form the corpus uses, so the grader's accepted forms do
+    not decide the prior: ``{"answer": ["a", "b"]}`` -> ``Answer: a, b``."""
+    out = []
+    for o in outputs:
+        answer = json.loads(o["output_text"])["answer"]
+        if isinstance(answer, list):
+            text = _set_text(str(a) for a in answer)
+        elif isinstance(answer, int | float):
+            text = _number_text(float(answer))
+        else:
+            text = str(answer)
+        out.append({"output_text": _answer(text)})
+    return out
+
+
 def _baseline_rows(
     spec: TaskSpec, items: list[dict[str, Any]], score: Callable[[Any, Any], float], seed: int,
     shortcuts: bool,
@@ -452,10 +476,10 @@ def _baseline_rows(
     rows = _Rows(spec, items)
     prior_means = []
     for k in range(_PRIOR_SEEDS):
-        outputs = list(LabelPrior(seed=seed + k).fit(rows).outputs(rows))
+        outputs = _rendered(LabelPrior(seed=seed + k).fit(rows).outputs(rows))
         prior_means.append(_mean([score(o, it) for o, it in zip(outputs, items, strict=True)]))
     prior_draws = _mean(prior_means)
-    majority_outputs = list(Majority().fit(rows).outputs(rows))
+    majority_outputs = _rendered(Majority().fit(rows).outputs(rows))
     majority = _mean([score(o, it) for o, it in zip(majority_outputs, items, strict=True)])
     results = [
         PolicyResult("baseline: label prior (random draws)", "baseline", prior_draws, len(items), False,
@@ -471,7 +495,7 @@ def _baseline_rows(
         prior, prior_name = majority, "majority answer"
     if spec.kind is TaskKind.REGRESSION:
         mean_value = statistics.fmean(float(it["target"]) for it in items)
-        mean_score = _mean([score(_answer(_number_text(mean_value)), it) for it in items])
+        mean_score = _mean([score(_as_sample(_answer(_number_text(mean_value))), it) for it in items])
         if mean_score > prior:
             prior, prior_name = mean_score, "mean answer"
     if shortcuts:
@@ -482,7 +506,7 @@ def _baseline_rows(
                 continue
             try:
                 fitted = baseline.fit(_Rows(spec, train))
-                outputs = list(fitted.outputs(_Rows(spec, test)))
+                outputs = _rendered(fitted.outputs(_Rows(spec, test)))
             except BiorftError as exc:
                 notes.append(f"{baseline.name}: skipped ({exc})")
                 continue
@@ -559,7 +583,7 @@ def audit(
     parity_items = items[: max(0, parity_rows)]
     for policy in policies:
         chosen = items[:_LONG_ROWS] if policy.long else items
-        samples = [policy.make(it) for it in chosen]
+        samples = [_as_sample(policy.make(it)) for it in chosen]
         try:
             scores = [score(s, it) for s, it in zip(samples, chosen, strict=True)]
         except Exception as exc:  # a grader must never raise: that alone makes it unfit for training
@@ -573,10 +597,10 @@ def audit(
         results.append(PolicyResult(policy.name, policy.family, mean, len(chosen), True, flagged, _clip(samples[0]),
                                     note))
         for it, s in zip(parity_items[:1] if policy.long else parity_items, samples, strict=False):
-            cases.append({"sample": s if isinstance(s, dict) else {"output_text": s}, "item": it})
-    oracle_samples = [_oracle(spec, it) for it in items]
+            cases.append({"sample": s, "item": it})
+    oracle_samples = [_as_sample(_oracle(spec, it)) for it in items]
     oracle = _mean([score(s, it) for s, it in zip(oracle_samples, items, strict=True)])
-    cases += [{"sample": {"output_text": s}, "item": it} for s, it in zip(oracle_samples, parity_items, strict=False)]
+    cases += [{"sample": s, "item": it} for s, it in zip(oracle_samples, parity_items, strict=False)]
     results += base_rows
     results.append(PolicyResult("oracle: the reference answers", "oracle", oracle, len(items), False,
                                 example=_clip(oracle_samples[0])))
@@ -602,3 +626,112 @@ def audit(
         parity_error=error,
         notes=tuple(notes),
     )
+
+
+# ---- the guard before paid training ------------------------------------------------------------------------------
+def _inferred_task(items: list[dict[str, Any]], name: str) -> Any:
+    """A minimal task (spec + examples) inferred from exported reference items (``train.jsonl`` minus messages)."""
+    from biorft.schema import TaskSpec
+
+    targets = [it.get("target") for it in items]
+    labels: set[str] = set()
+    if all(isinstance(t, list) for t in targets):
+        kind = "multilabel"
+        for it in items:
+            labels.update(str(x) for x in it.get("target") or [])
+            labels.update(str(x) for x in it.get("known_labels") or [])
+    elif all(isinstance(t, int | float) and not isinstance(t, bool) for t in targets):
+        kind = "regression"
+    else:
+        kind = "multiclass" if len({str(t) for t in targets}) > 2 else "binary"
+        labels = {str(t) for t in targets}
+    spec = TaskSpec(
+        name=name,
+        domain="other",
+        kind=kind,
+        labels=tuple(sorted(labels)),
+        instructions="(inferred from exported reference items)",
+    )
+    return _Rows(spec, items)
+
+
+def _exported_grade(payload: Any) -> Any:
+    """The ``grade`` function of an exported python grader (a dict or a ``grader.json`` path), or None."""
+    from pathlib import Path
+
+    if isinstance(payload, str | Path):
+        path = Path(payload)
+        if not path.is_file():
+            return None
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(payload, dict) or payload.get("type") != "python" or not isinstance(payload.get("source"), str):
+        return None
+    namespace: dict[str, Any] = {"__name__": "exported_grader"}
+    exec(compile(payload["source"], "grader.py", "exec"), namespace)  # the user's own exported grader
+    grade = namespace.get("grade")
+    return grade if callable(grade) else None
+
+
+def _read_items(path: Any) -> list[dict[str, Any]]:
+    from pathlib import Path
+
+    items = []
+    with Path(path).open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                row = json.loads(line)
+                items.append({k: v for k, v in row.items() if k != "messages"})
+    return items
+
+
+def check_reward(data: Any, grader: Any = None, *, allow_hackable: bool = False, where: str = "training") -> Any:
+    """The fast audit run before paid or GPU training; raises when the grader is hackable.
+
+    Args:
+        data: A ``Splits`` (its training part is audited), a ``TaskDataset``, an OpenAI RFT export folder or a
+            ``(train.jsonl, valid.jsonl)`` pair.
+        grader: The grader training will use (a biorft grader, an OpenAI python-grader dict or ``grader.json``);
+            the task's default for a ``Splits`` / ``TaskDataset`` when None, ``grader.json`` beside the data else.
+        allow_hackable: Return the failing audit instead of raising.
+        where: What is about to train, for the message.
+
+    Returns:
+        The [AuditResult][biorft.AuditResult], or None when the data or grader cannot be audited locally (a
+        model-graded or string-check grader, a dataset without its task).
+
+    Raises:
+        HackableGraderError: The audit failed and ``allow_hackable`` is False.
+    """
+    from pathlib import Path
+
+    from biorft.errors import HackableGraderError
+
+    target: Any = None
+    if all(hasattr(data, a) for a in ("train", "valid", "spec")):
+        target = data.train
+    elif hasattr(data, "spec") and hasattr(data, "examples"):
+        target = data
+    elif isinstance(data, str | Path | tuple | list):
+        train = Path(data) / "train.jsonl" if isinstance(data, str | Path) else Path(data[0])
+        if not train.is_file():
+            return None
+        items = _read_items(train)
+        if not items:
+            return None
+        target = _inferred_task(items, str(items[0].get("task") or train.parent.name))
+        if grader is None:
+            grader = train.parent / "grader.json"
+    if target is None:
+        return None
+    if grader is not None and not callable(grader) and not hasattr(grader, "explain"):
+        grader = _exported_grade(grader)
+        if grader is None:
+            return None
+    result = audit(target, grader, rows=300, baselines=False, parity_rows=2)
+    if not result.ok and not allow_hackable:
+        raise HackableGraderError(
+            f"{where}: refusing a hackable grader. {result.summary()}. Run `biorft audit` for the table; fix the "
+            "grader, or pass allow_hackable=True (CLI: --allow-hackable) to train anyway",
+            result,
+        )
+    return result

@@ -87,3 +87,18 @@ def require(package: str, *, extra: str, feature: str | None = None) -> object:
         return importlib.import_module(package)
     except ImportError as exc:
         raise MissingDependencyError(package, extra=extra, feature=feature) from exc
+
+
+class HackableGraderError(GraderError):
+    """The reward-hacking audit found a degenerate answer the grader pays more than the prior baseline.
+
+    Raised before any paid or GPU training starts (``OpenAIRFT.submit``, ``grpo_recipe``); ``audit`` holds the
+    [AuditResult][biorft.AuditResult]. Fix the grader, or pass ``allow_hackable=True`` to train anyway.
+    """
+
+    def __init__(self, message: str, audit: object = None) -> None:
+        super().__init__(message)
+        self.audit = audit
+
+
+__all__ += ["HackableGraderError"]

@@ -84,6 +84,7 @@ def test_grpo_trains_tiny_model_with_biorft_reward(tmp_path: Any) -> None:
         max_completion_length=16,
         learning_rate=1e-2,
         save_strategy="no",
+        allow_hackable=True,  # the stand-in grader pays partial credit for any overlap: fine for a smoke test
     )
     trainer.train()
 
