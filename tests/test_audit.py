@@ -21,7 +21,8 @@ def test_every_bundled_task_passes_the_audit(task: str) -> None:
     result = br.audit(task, rows=300, baselines=False, parity_rows=2)
     assert result.ok, result.table()
     assert result.oracle == 1.0
-    assert result.parity_cases > 0 and result.parity_ok
+    assert result.parity_cases > 0
+    assert result.parity_ok
     families = {p.family for p in result.policies}
     assert {"constant", "hedge", "format", "garbage", "baseline", "oracle"} <= families
     for policy in result.policies:
@@ -41,7 +42,8 @@ def test_tox21_fixed_answers_earn_exactly_the_prior_on_the_whole_task() -> None:
     # the label-prior draws are a mixture of fixed answers, so its expectation equals their common mean
     prior = 1.0 - math.fsum(rates[lab] for lab in ds.spec.labels) / len(ds.spec.labels)
     assert max(means) - min(means) < 1e-9
-    assert means[0] < 0.95 and math.isclose(means[0], prior, abs_tol=0.02)
+    assert means[0] < 0.95
+    assert math.isclose(means[0], prior, abs_tol=0.02)
 
 
 def test_the_old_f1_reward_is_caught() -> None:
@@ -49,7 +51,8 @@ def test_the_old_f1_reward_is_caught() -> None:
     result = br.audit(ds, SetGrader(ds.spec.labels), rows=300, baselines=False, parity=False)
     assert not result.ok
     assert any(p.name == "constant: none" for p in result.flagged)
-    assert "HACKABLE" in result.summary() and "constant: none" in result.summary()
+    assert "HACKABLE" in result.summary()
+    assert "constant: none" in result.summary()
 
 
 class Substring:
@@ -74,8 +77,10 @@ def test_custom_grader_without_source_is_audited() -> None:
     result = br.audit("molecules/bbb_b3db", Substring(), rows=200, baselines=False)
     assert not result.ok
     names = {p.name for p in result.flagged}
-    assert "hedge: right or wrong label" in names and "hedge: both" not in names
-    assert result.parity_cases == 0 and result.parity_ok  # nothing exported to compare
+    assert "hedge: right or wrong label" in names
+    assert "hedge: both" not in names
+    assert result.parity_cases == 0
+    assert result.parity_ok
 
 
 def test_grader_that_raises_is_flagged() -> None:
@@ -106,8 +111,18 @@ def test_user_task_and_shortcut_baselines() -> None:
 def test_cli_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["audit", "genes/dosage_sensitive_tfs", "--rows", "40", "--no-baselines"]) == 0
     out = capsys.readouterr().out
-    assert "prior baseline" in out and "OK" in out
-    code = main(["audit", "molecules/bbb_b3db", "--rows", "40", "--no-baselines", "--grader",
-                 "tests.test_audit:substring_grader"])
+    assert "prior baseline" in out
+    assert "OK" in out
+    code = main(
+        [
+            "audit",
+            "molecules/bbb_b3db",
+            "--rows",
+            "40",
+            "--no-baselines",
+            "--grader",
+            "tests.test_audit:substring_grader",
+        ]
+    )
     assert code == 1
     assert "HACKABLE" in capsys.readouterr().out

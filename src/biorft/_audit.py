@@ -38,7 +38,7 @@ import hashlib
 import json
 import math
 import statistics
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -171,8 +171,10 @@ class AuditResult:
                 f"| {shown} |"
             )
         lines.append("")
-        lines.append(f"prior baseline ({self.prior_policy}): {self.prior:.3f}; oracle (reference answers): "
-                     f"{self.oracle:.3f}; tolerance {self.tolerance:g}")
+        lines.append(
+            f"prior baseline ({self.prior_policy}): {self.prior:.3f}; oracle (reference answers): "
+            f"{self.oracle:.3f}; tolerance {self.tolerance:g}"
+        )
         if self.parity_error is not None:
             lines.append(f"parity: the exported source failed to run: {self.parity_error}")
         elif self.parity_cases:
@@ -285,18 +287,28 @@ def _multilabel_policies(labels: Sequence[str], prevalence: dict[str, float]) ->
         return [str(k) for k in known] if isinstance(known, list) else list(labels)
 
     def wrong(item: dict[str, Any]) -> str:
-        rest = [lab for lab in measured(item) if lab not in gold(item)] or list(labels)
+        right = gold(item)
+        rest = [lab for lab in measured(item) if lab not in right] or [lab for lab in labels if lab not in right]
+        rest = rest or list(labels)
         return rest[int(_unit(str(item.get("id")), 7) * len(rest))]
 
-    g = lambda item: _set_text(gold(item))  # noqa: E731
+    def g(item: dict[str, Any]) -> str:
+        return _set_text(gold(item))
+
     hedges: list[tuple[str, Maker]] = [
         ("right set or a wrong label", lambda i: _answer(f"{g(i)} or {wrong(i)}")),
         ("maybe <wrong label>, right set", lambda i: _answer(f"maybe {wrong(i)}, {g(i)}")),
         ("not <wrong label>", lambda i: _answer(", ".join([*gold(i), f"not {wrong(i)}"]))),
         ("right set then retraction", lambda i: _answer(f"{g(i)}\nActually no, also {wrong(i)}.")),
         ("wrong label then correction", lambda i: _answer(f"{wrong(i)}\nWait, correction: {g(i)}.")),
-        ("duplicate JSON key (wrong, right)", lambda i: f'{{"answer": ["{wrong(i)}"], "answer": {json.dumps(gold(i))}}}'),
-        ("duplicate JSON key (right, wrong)", lambda i: f'{{"answer": {json.dumps(gold(i))}, "answer": ["{wrong(i)}"]}}'),
+        (
+            "duplicate JSON key (wrong, right)",
+            lambda i: f'{{"answer": ["{wrong(i)}"], "answer": {json.dumps(gold(i))}}}',
+        ),
+        (
+            "duplicate JSON key (right, wrong)",
+            lambda i: f'{{"answer": {json.dumps(gold(i))}, "answer": ["{wrong(i)}"]}}',
+        ),
     ]
     out += [_Policy(f"hedge: {name}", "hedge", make) for name, make in hedges]
     out += _format_policies(g, wrong, [_set_text(c) for _, c in subsets])
@@ -312,9 +324,18 @@ def _regression_policies(values: list[float], tolerance: float) -> list[_Policy]
     mean, median = statistics.fmean(ordered), statistics.median(ordered)
     low, high = ordered[0], ordered[-1]
     p5, p95 = ordered[int(0.05 * (len(ordered) - 1))], ordered[int(0.95 * (len(ordered) - 1))]
-    constants = [("mean", mean), ("median", median), ("minimum", low), ("maximum", high), ("5th percentile", p5),
-                 ("95th percentile", p95), ("zero", 0.0)]
-    out = [_Policy(f"constant: {name} ({v:.3g})", "constant", _const(_answer(_number_text(v)))) for name, v in constants]
+    constants = [
+        ("mean", mean),
+        ("median", median),
+        ("minimum", low),
+        ("maximum", high),
+        ("5th percentile", p5),
+        ("95th percentile", p95),
+        ("zero", 0.0),
+    ]
+    out = [
+        _Policy(f"constant: {name} ({v:.3g})", "constant", _const(_answer(_number_text(v)))) for name, v in constants
+    ]
     spread = max(2.0 * tolerance, 0.1 * (high - low), 1e-6)
 
     def g(item: dict[str, Any]) -> float:
@@ -348,8 +369,10 @@ def _regression_policies(values: list[float], tolerance: float) -> list[_Policy]
 def _format_policies(
     gold: Callable[[dict[str, Any]], str], wrong: Callable[[dict[str, Any]], str], answers: Sequence[str]
 ) -> list[_Policy]:
-    """The right answer first in one form and a wrong one after it (a grader reading the first answer pays it), and
-    every answer on its own line, many times over (a grader reading any one of them pays it)."""
+    """Format exploits: the right answer first and a wrong one after it, and every answer on its own line.
+
+    A grader that reads the first answer pays the first; one that reads any stated answer pays the second.
+    """
     cycle = "\n".join(f"Answer: {answers[k % len(answers)]}" for k in range(100))
     rows: list[tuple[str, Maker]] = [
         ("100 answer lines cycling through every answer", _const(cycle)),
@@ -374,8 +397,11 @@ def _garbage_policies(every: str) -> list[_Policy]:
         ("JSON null answer", _const('{"answer": null}'), False),
         ("broken JSON", _const('{"answer": '), False),
         ("very long filler", _const("x" * _LONG), True),
-        ("very long list of every answer", _const("Answer: " + (every + ", ") * (_LONG // max(1, len(every) + 2))),
-         True),
+        (
+            "very long list of every answer",
+            _const("Answer: " + (every + ", ") * (_LONG // max(1, len(every) + 2))),
+            True,
+        ),
     ]
     return [_Policy(f"garbage: {name}", "garbage", make, long) for name, make, long in rows]
 
@@ -443,15 +469,17 @@ class _Rows:
         self.spec = spec
         self._items = items
 
-    def examples(self) -> Iterable[Any]:
+    def examples(self) -> Iterator[Any]:
         from types import SimpleNamespace
 
         return iter([SimpleNamespace(id=str(it.get("id")), item=it) for it in self._items])
 
 
 def _rendered(outputs: Iterable[dict[str, str]]) -> list[dict[str, Any]]:
-    """Baseline outputs (JSON answers) in the answer-line form the corpus uses, so the grader's accepted forms do
-    not decide the prior: ``{"answer": ["a", "b"]}`` -> ``Answer: a, b``."""
+    """Baseline outputs (JSON answers) in the answer-line form of the corpus: ``{"answer": ["a"]}`` -> ``Answer: a``.
+
+    The grader's accepted answer forms then do not decide the prior.
+    """
     out = []
     for o in outputs:
         answer = json.loads(o["output_text"])["answer"]
@@ -466,7 +494,10 @@ def _rendered(outputs: Iterable[dict[str, str]]) -> list[dict[str, Any]]:
 
 
 def _baseline_rows(
-    spec: TaskSpec, items: list[dict[str, Any]], score: Callable[[Any, Any], float], seed: int,
+    spec: TaskSpec,
+    items: list[dict[str, Any]],
+    score: Callable[[Any, Any], float],
+    seed: int,
     shortcuts: bool,
 ) -> tuple[list[PolicyResult], float, str, list[str]]:
     """The prior baseline (entity-blind) and, when asked, the shortcut baselines (fit on a held-out part)."""
@@ -482,14 +513,24 @@ def _baseline_rows(
     majority_outputs = _rendered(Majority().fit(rows).outputs(rows))
     majority = _mean([score(o, it) for o, it in zip(majority_outputs, items, strict=True)])
     results = [
-        PolicyResult("baseline: label prior (random draws)", "baseline", prior_draws, len(items), False,
-                     example=_clip(outputs[0]) if items else ""),
-        PolicyResult("baseline: majority", "baseline", majority, len(items), False,
-                     example=_clip(majority_outputs[0]) if items else ""),
+        PolicyResult(
+            "baseline: label prior (random draws)",
+            "baseline",
+            prior_draws,
+            len(items),
+            False,
+            example=_clip(outputs[0]) if items else "",
+        ),
+        PolicyResult(
+            "baseline: majority",
+            "baseline",
+            majority,
+            len(items),
+            False,
+            example=_clip(majority_outputs[0]) if items else "",
+        ),
     ]
-    if spec.kind is TaskKind.MULTILABEL:
-        prior, prior_name = prior_draws, "label-prior draws"
-    elif prior_draws >= majority:
+    if spec.kind is TaskKind.MULTILABEL or prior_draws >= majority:
         prior, prior_name = prior_draws, "label-prior draws"
     else:
         prior, prior_name = majority, "majority answer"
@@ -511,8 +552,16 @@ def _baseline_rows(
                 notes.append(f"{baseline.name}: skipped ({exc})")
                 continue
             mean = _mean([score(o, it) for o, it in zip(outputs, test, strict=True)])
-            results.append(PolicyResult(f"shortcut: {baseline.name} (held-out 20%)", "shortcut", mean, len(test),
-                                        False, example=_clip(outputs[0])))
+            results.append(
+                PolicyResult(
+                    f"shortcut: {baseline.name} (held-out 20%)",
+                    "shortcut",
+                    mean,
+                    len(test),
+                    False,
+                    example=_clip(outputs[0]),
+                )
+            )
     return results, prior, prior_name, notes
 
 
@@ -544,7 +593,7 @@ def audit(
             the rest (informative rows; seconds for fingerprint forests).
 
     Returns:
-        The [AuditResult][biorft.AuditResult]; ``ok`` is False when the grader is hackable.
+        The [AuditResult][biorft._audit.AuditResult]; ``ok`` is False when the grader is hackable.
 
     Raises:
         BiorftError: On a task or grader that cannot be audited (no examples, not a grader).
@@ -569,7 +618,11 @@ def audit(
         every = ", ".join(_number_text(v) for v in sorted(set(values))[:50])
     elif spec.kind is TaskKind.MULTILABEL:
         prevalence = spec.metadata.get("label_prevalence")
-        rates = {str(k): float(v) for k, v in prevalence.items()} if isinstance(prevalence, dict) else {}
+        rates = (
+            {str(k): float(v) for k, v in prevalence.items() if isinstance(v, int | float)}
+            if isinstance(prevalence, dict)
+            else {}
+        )
         policies = _multilabel_policies(spec.labels, rates)
         every = ", ".join(spec.labels)
     else:
@@ -587,25 +640,39 @@ def audit(
         try:
             scores = [score(s, it) for s, it in zip(samples, chosen, strict=True)]
         except Exception as exc:  # a grader must never raise: that alone makes it unfit for training
-            results.append(PolicyResult(policy.name, policy.family, 0.0, len(chosen), True, True, _clip(samples[0]),
-                                        f"the grader raised {type(exc).__name__}: {exc}"[:200]))
+            results.append(
+                PolicyResult(
+                    policy.name,
+                    policy.family,
+                    0.0,
+                    len(chosen),
+                    True,
+                    True,
+                    _clip(samples[0]),
+                    f"the grader raised {type(exc).__name__}: {exc}"[:200],
+                )
+            )
             continue
         bad = [s for s in scores if not (isinstance(s, float) and 0.0 <= s <= 1.0)]
         mean = _mean(scores) if not bad else math.nan
         flagged = bool(bad) or mean > prior + tolerance
         note = f"scores outside [0, 1]: {bad[:3]}" if bad else ""
-        results.append(PolicyResult(policy.name, policy.family, mean, len(chosen), True, flagged, _clip(samples[0]),
-                                    note))
+        results.append(
+            PolicyResult(policy.name, policy.family, mean, len(chosen), True, flagged, _clip(samples[0]), note)
+        )
         for it, s in zip(parity_items[:1] if policy.long else parity_items, samples, strict=False):
             cases.append({"sample": s, "item": it})
     oracle_samples = [_as_sample(_oracle(spec, it)) for it in items]
     oracle = _mean([score(s, it) for s, it in zip(oracle_samples, items, strict=True)])
     cases += [{"sample": s, "item": it} for s, it in zip(oracle_samples, parity_items, strict=False)]
     results += base_rows
-    results.append(PolicyResult("oracle: the reference answers", "oracle", oracle, len(items), False,
-                                example=_clip(oracle_samples[0])))
+    results.append(
+        PolicyResult(
+            "oracle: the reference answers", "oracle", oracle, len(items), False, example=_clip(oracle_samples[0])
+        )
+    )
 
-    parity_cases, mismatches, error = 0, (), None
+    parity_cases, mismatches, error = 0, tuple[str, ...](), None
     if parity and hasattr(grader, "to_source") and cases:
         report = check_parity(score, cases, source=grader.to_source())
         parity_cases = report.n_cases
@@ -696,7 +763,7 @@ def check_reward(data: Any, grader: Any = None, *, allow_hackable: bool = False,
         where: What is about to train, for the message.
 
     Returns:
-        The [AuditResult][biorft.AuditResult], or None when the data or grader cannot be audited locally (a
+        The [AuditResult][biorft._audit.AuditResult], or None when the data or grader cannot be audited locally (a
         model-graded or string-check grader, a dataset without its task).
 
     Raises:

@@ -93,7 +93,7 @@ class HackableGraderError(GraderError):
     """The reward-hacking audit found a degenerate answer the grader pays more than the prior baseline.
 
     Raised before any paid or GPU training starts (``OpenAIRFT.submit``, ``grpo_recipe``); ``audit`` holds the
-    [AuditResult][biorft.AuditResult]. Fix the grader, or pass ``allow_hackable=True`` to train anyway.
+    [AuditResult][biorft._audit.AuditResult]. Fix the grader, or pass ``allow_hackable=True`` to train anyway.
     """
 
     def __init__(self, message: str, audit: object = None) -> None:

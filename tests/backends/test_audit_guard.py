@@ -33,13 +33,15 @@ def test_submit_refuses_a_hackable_grader_before_any_request(rft: OpenAIRFT, fak
     assert "100 answer lines cycling" in str(caught.value)
     assert [r for r in fake.requests if "/files" in r.path or "/fine_tuning" in r.path] == []
     plan = rft.submit(folder, dry_run=True, allow_hackable=True)  # the explicit override
-    assert plan.audit is not None and not plan.audit.ok
+    assert plan.audit is not None
+    assert not plan.audit.ok
     assert "HACKABLE" in str(plan)
 
 
 def test_dry_run_carries_the_audit(rft: OpenAIRFT, export_dir: Path) -> None:
     plan = rft.submit(export_dir, dry_run=True)
-    assert plan.audit is not None and plan.audit.ok
+    assert plan.audit is not None
+    assert plan.audit.ok
     assert "| constant: BBB+ |" in str(plan)
 
 
@@ -52,7 +54,8 @@ def test_cli_dry_run_prints_the_table(
     state = ["--state-file", str(tmp_path / "state.json")]
     assert main(["rft", "submit", str(folder), "--dry-run", *state]) == 0
     captured = capsys.readouterr()
-    assert "prior baseline" in captured.err and "OK" in captured.err
+    assert "prior baseline" in captured.err
+    assert "OK" in captured.err
     assert captured.out.lstrip().startswith("{")  # stdout stays the JSON request
     hackable = write_export(tmp_path / "hackable", grader=StubGrader(ANY_LINE_SOURCE))
     assert main(["rft", "submit", str(hackable), "--dry-run", *state]) == 1

@@ -28,7 +28,12 @@ GENES = ("sensitive", "insensitive")
 GENE_SYNONYMS = {"sensitive": ("dosage sensitive", "haploinsufficient"), "insensitive": ("dosage insensitive",)}
 TOX = ("NR-AR", "NR-AhR", "SR-p53", "SR-MMP")
 TOX_PREVALENCE = {"NR-AR": 0.05, "NR-AhR": 0.12, "SR-p53": 0.5, "SR-MMP": 0.7}
-RETRACTIONS = ("Actually no, it is something else.", "Wait, scratch that.", "No, the other one.", "Correction: see above")
+RETRACTIONS = (
+    "Actually no, it is something else.",
+    "Wait, scratch that.",
+    "No, the other one.",
+    "Correction: see above",
+)
 SMILES = (
     "CCO",
     "OCC",

@@ -35,7 +35,8 @@ _EXPORTED: dict[str, Any] = {}
 def assert_gamed(grader: Grader, sample: Any, item: dict[str, Any]) -> None:
     """Score 0 with a hedge reason, and the exported source agrees exactly."""
     result = grader.explain(sample, item)
-    assert result.score == 0.0 and result.reason in GAMED, (sample, result)
+    assert result.score == 0.0, (sample, result)
+    assert result.reason in GAMED, (sample, result)
     key = grader.to_source()
     if key not in _EXPORTED:
         _EXPORTED[key] = exported(grader)
@@ -191,7 +192,9 @@ def test_plus_minus_on_a_log_scale(m: str, target: float, frac: float) -> None:
     assert_gamed(g, f"Answer: {target:.4g} ± {target * frac:.4g}", {"target": target})
 
 
-@given(mode, st.floats(-8, 2), st.sampled_from(["< {}", "> {}", "<= {}", "≥ {}", "at least {}", "up to {}", "below {}"]))
+@given(
+    mode, st.floats(-8, 2), st.sampled_from(["< {}", "> {}", "<= {}", "≥ {}", "at least {}", "up to {}", "below {}"])
+)
 def test_bounds(m: str, value: float, shape: str) -> None:
     assert_gamed(numbers(m), "Answer: " + shape.format(f"{value:.2f}"), {"target": round(value, 2)})
 
@@ -207,7 +210,9 @@ def test_numeric_lists(m: str, values: list[float]) -> None:
 
 
 # ---- molecule alternatives -------------------------------------------------------------------------------------
-@given(mode, st.sampled_from(SMILES), st.sampled_from(SMILES), st.sampled_from(["{} or {}", "{} {}", "either {} or {}"]))
+@given(
+    mode, st.sampled_from(SMILES), st.sampled_from(SMILES), st.sampled_from(["{} or {}", "{} {}", "either {} or {}"])
+)
 def test_molecule_alternatives(m: str, gold: str, other: str, shape: str) -> None:
     if gold == other:
         return
@@ -228,7 +233,8 @@ def test_confidence_scientific_and_percent(value: float, fmt: str) -> None:
     got = extract(f"Answer: BBB+\nConfidence: {shown}").confidence
     number = float(shown[:-1]) / 100 if shown.endswith("%") else float(shown)
     if 0.0 <= number <= 1.0:
-        assert got is not None and math.isclose(got, number)
+        assert got is not None
+        assert math.isclose(got, number)
     else:
         assert got is None
 

@@ -11,7 +11,7 @@ def register(sub: Any) -> None:
     """Add the ``audit`` sub-command."""
     p = sub.add_parser(
         "audit",
-        help="red-team a task's grader: constant, hedged and garbage answers vs the prior baseline (exit 1 if hackable)",
+        help="red-team a task's grader: constant, hedged, garbage answers vs the prior baseline (exit 1: hackable)",
     )
     p.add_argument(
         "task",

@@ -8,8 +8,8 @@ succeeded and 1 otherwise (failed, cancelled, paused); Ctrl-C stops watching, no
 from __future__ import annotations
 
 import argparse
-import sys
 import json
+import sys
 from pathlib import Path
 from typing import Any
 

@@ -56,7 +56,7 @@ class SubmissionPlan:
             ``seed``). A file not uploaded yet appears as its :attr:`PlannedUpload.placeholder`.
         files: The two files, with their sha256.
         grader_name: The grader's name.
-        audit: The reward-hacking audit run before planning (an [AuditResult][biorft.AuditResult]), if any.
+        audit: The reward-hacking audit run before planning (an [AuditResult][biorft._audit.AuditResult]), if any.
 
     Examples:
         >>> plan = SubmissionPlan({"model": "o4-mini-2025-04-16", "method": {"type": "reinforcement",

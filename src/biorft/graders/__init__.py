@@ -23,7 +23,7 @@ from biorft.graders._export import OPENAI_IMAGE_TAG, OPENAI_SOURCE_LIMIT
 from biorft.graders._extract import ExtractedAnswer, extract_answer
 from biorft.graders._factory import grader_for
 from biorft.graders._format import FormatGrader
-from biorft.graders._labels import LabelGrader, SetGrader
+from biorft.graders._labels import LabelGrader, SetGrader, label_prevalence
 from biorft.graders._molecules import MoleculeGrader, ValidMoleculeGrader
 from biorft.graders._numbers import NumericGrader
 from biorft.graders._parity import ParityMismatch, ParityReport, check_parity
@@ -51,4 +51,5 @@ __all__ = [
     "check_parity",
     "extract_answer",
     "grader_for",
+    "label_prevalence",
 ]

@@ -151,8 +151,8 @@ class SetGrader(Grader):
     The answer may be a JSON list, or text separated by commas, semicolons, ``|``, newlines or *and*; ``none`` or
     ``[]`` is the empty set. When the item has ``known_labels`` (the labels that were measured), only those are
     scored: a label that was not measured is neither a hit nor a miss (missing is not negative). Entries that are not
-    labels count as false positives (F1, Jaccard) or score the answer 0 (balanced). An entry that negates a label (``"not NR-AR"``) or hedges (``"NR-AR or
-    SR-p53"``) scores 0.
+    labels count as false positives (F1, Jaccard) or score the answer 0 (balanced). An entry that negates a label
+    (``"not NR-AR"``) or hedges (``"NR-AR or SR-p53"``) scores 0.
 
     ``metric="balanced"`` (what :func:`~biorft.graders.grader_for` uses for tasks with known label prevalences) is
     the mean over the measured labels of a per-label credit: 1 for a right call, and for a wrong one 1 minus a

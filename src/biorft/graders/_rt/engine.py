@@ -202,7 +202,9 @@ def _number(cfg: dict[str, Any]) -> Scorer:
             return Outcome(0.0, reason, raw, detail, conf)
         number, spread = parsed
         if spread > 0.0 and rule.too_wide(number, spread, float(target)):
-            return Outcome(0.0, "hedged", number, f"the answer's uncertainty \u00b1{spread:.6g} is wider than the tolerance", conf)
+            return Outcome(
+                0.0, "hedged", number, f"the answer's uncertainty \u00b1{spread:.6g} is wider than the tolerance", conf
+            )
         value, why, detail = rule.score(number, float(target))
         return Outcome(value, why, number, detail, conf)
 

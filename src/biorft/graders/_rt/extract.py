@@ -49,7 +49,8 @@ _LINE_RE = re.compile(
 )
 _NEXT_LINE_RE = re.compile(r"[ \t]*\r?\n([^\n]*)")
 _CONFIDENCE_RE = re.compile(
-    r"^[ \t>*#_-]*confidence[ \t*_]*[:\uff1a][ \t*_]*([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:e[+-]?[0-9]+)?)[ \t]*(%?)",
+    r"^[ \t>*#_-]*confidence[ \t*_]*[:\uff1a][ \t*_]*"
+    r"([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:e[+-]?[0-9]+)?)[ \t]*(%?)",
     re.IGNORECASE | re.MULTILINE,
 )
 _CONFIDENCE_KEYS = ("confidence", "probability")

@@ -91,8 +91,11 @@ class LabelTable:
         return label
 
     def mentioned(self, text: str) -> tuple[set[str], list[str], bool]:
-        """Labels mentioned in ``text`` as whole token sequences, the loose tokens, and whether a negation word
-        occurs outside every mention (``"not A"`` negates; the label ``"non-methylated"`` does not)."""
+        """Labels mentioned in ``text`` (whole token sequences), its loose tokens, and whether it negates.
+
+        A negation word outside every mention negates (``"not A"``); one inside a label's own spelling
+        (``"non-methylated"``) does not.
+        """
         found: set[str] = set()
         loose_tokens = norm_loose(text).split()
         covered: set[int] = set()

@@ -69,8 +69,9 @@ def parse_number(value: Any, units: re.Pattern[str] | None, lenient: bool) -> tu
 def parse_spread(
     value: Any, units: re.Pattern[str] | None, lenient: bool
 ) -> tuple[tuple[float, float] | None, str, str]:
-    """Read one number and its stated uncertainty: ``((value, spread), reason, detail)``; ``spread`` is 0 unless
-    the answer says ``± s`` / ``+/- s``.
+    """Read one number and its stated uncertainty: ``((value, spread), reason, detail)``.
+
+    ``spread`` is 0 unless the answer says ``± s`` / ``+/- s``.
 
     Both modes refuse what is not one committed number: several numbers (a list, a range ``1-2``, ``between 1 and
     2``) or a bound (``< 3``, ``at least 2``) are ``hedged``; a negation (``not 3``, ``≠ 3``) has no answer; a
