@@ -440,6 +440,7 @@ def _clip(sample: Any, limit: int = 70) -> str:
     text = text.replace("Reasoning about the entity.\n", "")
     if len(text) > limit:
         text = text[: limit - 20] + f"... ({len(text):,} chars)"
+    text = "".join(c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode() for c in text)
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
