@@ -1,6 +1,6 @@
 """Grader throughput on 100,000 model outputs, next to the floor of `json.loads` + dict lookup.
 
-Targets (issue 3): label and numeric graders within 5x of the floor on the same JSON outputs; molecule graders
+Targets: label and numeric graders within 5x of the floor on the same JSON outputs; molecule graders
 bounded by one RDKit parse per output (the reference side is parsed once per distinct SMILES and cached).
 
 Run: python benchmarks/graders.py [--n 100000] [--seed 0]

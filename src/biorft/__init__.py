@@ -3,7 +3,8 @@
 Typed task schemas, curated gene and molecule datasets, verifiable graders that score identically in-process, as
 OpenAI python graders and as TRL / verl rewards, and thin wrappers for RFT jobs and endpoint evaluation.
 
-Importing biorft is cheap: every public name is loaded on first use.
+Importing biorft is cheap: every public name is loaded on first use. Type checkers (mypy, pyright) see each
+name's real type and signature.
 
 Examples:
     >>> import biorft as br
@@ -16,9 +17,52 @@ Examples:
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from biorft._version import __version__
+
+if TYPE_CHECKING:
+    # What type checkers see: the real objects behind the lazy names below (kept equal to _LAZY by a test).
+    from biorft import baselines as baselines
+    from biorft import datasets as datasets
+    from biorft import errors as errors
+    from biorft import evaluation as evaluation
+    from biorft import export as export
+    from biorft import graders as graders
+    from biorft import rewards as rewards
+    from biorft import schema as schema
+    from biorft._audit import AuditResult as AuditResult
+    from biorft._audit import audit as audit
+    from biorft.backends.openai_rft import JobHandle as JobHandle
+    from biorft.backends.openai_rft import OpenAIRFT as OpenAIRFT
+    from biorft.datasets import Splits as Splits
+    from biorft.datasets import TaskDataset as TaskDataset
+    from biorft.datasets import gene_task as gene_task
+    from biorft.datasets import list_tasks as list_tasks
+    from biorft.datasets import load_task as load_task
+    from biorft.datasets import molecule_task as molecule_task
+    from biorft.datasets import register_task as register_task
+    from biorft.errors import BackendError as BackendError
+    from biorft.errors import BiorftError as BiorftError
+    from biorft.errors import DatasetError as DatasetError
+    from biorft.errors import GraderError as GraderError
+    from biorft.errors import MissingDependencyError as MissingDependencyError
+    from biorft.errors import SchemaError as SchemaError
+    from biorft.evaluation import EvalReport as EvalReport
+    from biorft.evaluation import Metric as Metric
+    from biorft.evaluation import compare as compare
+    from biorft.evaluation import evaluate as evaluate
+    from biorft.graders import Grader as Grader
+    from biorft.graders import GradeResult as GradeResult
+    from biorft.graders import Reason as Reason
+    from biorft.graders import grader_for as grader_for
+    from biorft.schema import DatasetCard as DatasetCard
+    from biorft.schema import Domain as Domain
+    from biorft.schema import Example as Example
+    from biorft.schema import TaskInfo as TaskInfo
+    from biorft.schema import TaskKind as TaskKind
+    from biorft.schema import TaskSpec as TaskSpec
+    from biorft.schema import reference_item as reference_item
 
 # name -> (module, attribute); attribute None means the module itself.
 _LAZY: dict[str, tuple[str, str | None]] = {

@@ -1,4 +1,4 @@
-r"""Reward-hacking audit: :func:`audit` runs a red-team corpus of degenerate policies through a grader.
+r"""Reward-hacking audit: `audit` runs a red-team corpus of degenerate policies through a grader.
 
 An RL run optimises exactly what the grader pays for. Before paying for one, run every degenerate policy a policy
 could collapse to through the grader and check that none earns more than the prior baseline:
@@ -13,12 +13,12 @@ could collapse to through the grader and check that none earns more than the pri
   without any marker;
 - **garbage**: empty, whitespace, refusals, random text, lone surrogates, very long outputs.
 
-Beside them the table shows the **prior baseline** (the entity-blind baselines of :mod:`biorft.baselines`: for
+Beside them the table shows the **prior baseline** (the entity-blind baselines of [biorft.baselines][]: for
 binary, multiclass and regression tasks the better of the majority answer and the label-prior draws, whose
 expected reward is the chance level of the metric; for multilabel tasks the label-prior draws, which no fixed
 label subset may beat), the **oracle** (the reference answers, which must score 1) and the **shortcut** baselines
 (models that see the entity; informative, never a failure). Every corpus output is also scored by the grader's
-exported source in a clean interpreter (:func:`~biorft.graders.check_parity`): the scores must be identical.
+exported source in a clean interpreter ([check_parity][biorft.graders.check_parity]): the scores must be identical.
 
 The audit fails (``AuditResult.ok is False``) when a degenerate policy earns more than the prior baseline plus a
 small tolerance for sampling noise, when the oracle does not score 1, when the grader raises, or when parity fails.
@@ -81,7 +81,7 @@ class PolicyResult:
 
 @dataclass(frozen=True)
 class AuditResult:
-    """The outcome of :func:`audit`: one row per policy, the prior baseline, the oracle and parity.
+    """The outcome of `audit`: one row per policy, the prior baseline, the oracle and parity.
 
     Attributes:
         task: The task name.

@@ -1,10 +1,12 @@
 """The one RDKit boundary of biorft: parse, standardise, canonicalise, identify and scaffold molecules.
 
-Nothing here raises on bad chemistry: :func:`parse` returns ``None`` for SMILES RDKit rejects and
-:func:`standardize_smiles` returns a :class:`StandardizeFailure` carrying the reason, so builders can quarantine the
-row. RDKit's own log lines are silenced while biorft works (:func:`quiet_rdkit`).
+Nothing here raises on bad chemistry: [`parse`][biorft.chem.parse] returns ``None`` for SMILES RDKit rejects and
+[standardize_smiles][biorft.chem.standardize_smiles] returns a [StandardizeFailure][biorft.chem.StandardizeFailure]
+carrying the reason, so builders can quarantine the
+row. RDKit's own log lines are silenced while biorft works ([`quiet_rdkit`][biorft.chem.quiet_rdkit]).
 
-Standardisation (:func:`standardize`) keeps the largest organic fragment (drops counter-ions and solvents),
+Standardisation ([standardize][biorft.chem.standardize]) keeps the largest organic fragment (drops counter-ions and
+solvents),
 neutralises charges where a neutral form exists, and returns the molecule from which the canonical SMILES, the
 InChIKey (the identity used for de-duplication and leakage checks) and the Bemis-Murcko scaffold are computed.
 
@@ -61,7 +63,7 @@ class StandardizedMolecule(NamedTuple):
 
     @property
     def ok(self) -> bool:
-        """Always True (a failure is a :class:`StandardizeFailure`)."""
+        """Always True (a failure is a [`StandardizeFailure`][biorft.chem.StandardizeFailure])."""
         return True
 
 
@@ -260,10 +262,12 @@ def standardize_smiles(smiles: str, *, stereo_scaffold: bool = False) -> Standar
 
     Args:
         smiles: The SMILES text as found in a source file.
-        stereo_scaffold: Keep stereo in the scaffold (see :func:`murcko_scaffold`); stereo-free by default.
+        stereo_scaffold: Keep stereo in the scaffold (see [murcko_scaffold][biorft.chem.murcko_scaffold]); stereo-free
+            by default.
 
     Returns:
-        :class:`StandardizedMolecule` on success, else :class:`StandardizeFailure` with the reason.
+        [StandardizedMolecule][biorft.chem.StandardizedMolecule] on success, else
+        [StandardizeFailure][biorft.chem.StandardizeFailure] with the reason.
 
     Examples:
         >>> standardize_smiles("OCC").smiles
@@ -345,13 +349,14 @@ def standardize_many(
 
     Results are streamed in input order, so memory stays bounded by ``n_jobs * chunk_size`` pending molecules
     (plus each process's bounded cache of SMILES already seen). Results are identical to calling
-    :func:`standardize_smiles` on each input.
+    [`standardize_smiles`][biorft.chem.standardize_smiles] on each input.
 
     Args:
         smiles: SMILES strings (any iterable; consumed lazily).
         n_jobs: Worker processes; ``1`` runs in this process, ``None`` or ``-1`` uses every core.
         chunk_size: SMILES per task sent to a worker.
-        stereo_scaffold: Keep stereo in the scaffolds (see :func:`murcko_scaffold`); stereo-free by default.
+        stereo_scaffold: Keep stereo in the scaffolds (see [murcko_scaffold][biorft.chem.murcko_scaffold]); stereo-free
+            by default.
 
     Yields:
         One result per input, in input order.

@@ -1,7 +1,35 @@
 """The one error hierarchy of biorft.
 
-Every error biorft raises on purpose derives from :class:`BiorftError`, so a caller can catch them all with one
-``except`` clause. Messages say what went wrong *and* what to do about it.
+Every error biorft raises on purpose derives from [BiorftError][biorft.errors.BiorftError] and is defined here, so a
+caller can catch them all with one ``except`` clause and import any of them from one place (the subpackages
+re-export the ones they raise). Messages say what went wrong *and* what to do about it. Warnings biorft emits
+derive from [BiorftWarning][biorft.errors.BiorftWarning].
+
+```
+BiorftError
+├── SchemaError (ValueError)
+├── DatasetError (ValueError)
+├── GraderError (ValueError)
+├── MissingDependencyError (ImportError)
+├── CacheError (ValueError)          a response cache file cannot be read
+├── ReportError (ValueError)         not a biorft evaluation report
+└── BackendError (RuntimeError)
+    ├── EmptyReplyError (ValueError) an endpoint answered without any output
+    └── (HTTP errors of the OpenAI API, with status_code and request_id)
+        ├── AuthenticationError      401
+        ├── PermissionDenied         403
+        │   └── FineTuningUnavailable
+        ├── NotFound (LookupError)   404
+        ├── RateLimited              429
+        ├── ServiceUnavailable       5xx, time-outs, connection failures
+        ├── InvalidRequest (ValueError)  400 / 409 / 422 or refused locally
+        │   ├── UnsupportedModel
+        │   └── InvalidHyperparameter
+        ├── FileProcessingError
+        ├── GraderRunError
+        ├── JobFailed
+        └── WatchTimeout (TimeoutError)
+```
 
 Examples:
     >>> from biorft.errors import BiorftError, DatasetError
@@ -15,12 +43,31 @@ Examples:
 from __future__ import annotations
 
 __all__ = [
+    "AuthenticationError",
     "BackendError",
     "BiorftError",
+    "BiorftWarning",
+    "CacheError",
     "DatasetError",
+    "EmptyReplyError",
+    "FileProcessingError",
+    "FineTuningUnavailable",
     "GraderError",
+    "GraderRunError",
+    "HackableGraderError",
+    "InvalidHyperparameter",
+    "InvalidRequest",
+    "JobFailed",
     "MissingDependencyError",
+    "NotFound",
+    "PermissionDenied",
+    "RateLimited",
+    "ReportError",
+    "RewardGapWarning",
     "SchemaError",
+    "ServiceUnavailable",
+    "UnsupportedModel",
+    "WatchTimeout",
 ]
 
 
@@ -66,7 +113,7 @@ class MissingDependencyError(BiorftError, ImportError):
 
 
 def require(package: str, *, extra: str, feature: str | None = None) -> object:
-    """Import an optional dependency or raise :class:`MissingDependencyError` naming the extra.
+    """Import an optional dependency or raise [MissingDependencyError][biorft.errors.MissingDependencyError].
 
     Args:
         package: Import name of the module.
@@ -89,6 +136,107 @@ def require(package: str, *, extra: str, feature: str | None = None) -> object:
         raise MissingDependencyError(package, extra=extra, feature=feature) from exc
 
 
+class CacheError(BiorftError, ValueError):
+    """A response cache file cannot be read; the message names the file and line."""
+
+
+class ReportError(BiorftError, ValueError):
+    """A file or text is not a biorft evaluation report; the message names it."""
+
+
+class EmptyReplyError(BackendError, ValueError):
+    """An endpoint returned a result without any output (no choices, no output items); evaluation retries it."""
+
+
+class _HTTPBackendError(BackendError):
+    """A backend error that may carry the HTTP status and the service's request id (never a secret)."""
+
+    def __init__(self, message: str, *, status_code: int | None = None, request_id: str | None = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.request_id = request_id
+
+
+class AuthenticationError(_HTTPBackendError):
+    """No API key, or the service rejected it (HTTP 401)."""
+
+
+class PermissionDenied(_HTTPBackendError):  # noqa: N818 - the names the API promises
+    """The key is valid but may not do this (HTTP 403): project permissions, model access, region."""
+
+
+class FineTuningUnavailable(PermissionDenied):
+    """The account can no longer create fine-tuning jobs (OpenAI ends new self-serve jobs on 2027-01-06)."""
+
+
+class NotFound(_HTTPBackendError, LookupError):  # noqa: N818 - the names the API promises
+    """A file, job or checkpoint id does not exist for this key, project and endpoint (HTTP 404)."""
+
+
+class RateLimited(_HTTPBackendError):  # noqa: N818 - the names the API promises
+    """HTTP 429 after the bounded retries, a ``Retry-After`` too long to wait, or an exhausted quota."""
+
+
+class ServiceUnavailable(_HTTPBackendError):  # noqa: N818 - the names the API promises
+    """HTTP 5xx, a time-out or a connection failure after the bounded retries."""
+
+
+class InvalidRequest(_HTTPBackendError, ValueError):  # noqa: N818 - the names the API promises
+    """The request is invalid: rejected locally before sending, or by the service (HTTP 400 / 409 / 422)."""
+
+
+class UnsupportedModel(InvalidRequest):
+    """The base model is not on biorft's documented allow-list of RFT models."""
+
+
+class InvalidHyperparameter(InvalidRequest):
+    """An RFT hyperparameter has an unknown name or a value the API does not accept."""
+
+
+class FileProcessingError(_HTTPBackendError):
+    """An uploaded file ended in status ``error``, or was not processed in time."""
+
+
+class GraderRunError(_HTTPBackendError):
+    """The grader run endpoint reported errors (``metadata.errors``), e.g. ``python_grader_runtime_error``.
+
+    Attributes:
+        errors: The names of the error flags that were set, e.g. ``("python_grader_runtime_error",)``.
+        details: The service's details for the first error, when it sent any.
+    """
+
+    def __init__(self, message: str, *, errors: tuple[str, ...] = (), details: str | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors
+        self.details = details
+
+
+class JobFailed(_HTTPBackendError):  # noqa: N818 - the names the API promises
+    """A fine-tuning job ended in status ``failed``; the message carries the job's error code and message.
+
+    Attributes:
+        job_id: The job's id.
+        code: The job's machine-readable error code, when the service gave one.
+    """
+
+    def __init__(self, message: str, *, job_id: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.job_id = job_id
+        self.code = code
+
+
+class WatchTimeout(_HTTPBackendError, TimeoutError):  # noqa: N818 - the names the API promises
+    """``JobHandle.watch(timeout=...)`` ran out of time; the job keeps running on the service."""
+
+
+class BiorftWarning(UserWarning):
+    """Root of every warning biorft emits; filter them all with ``warnings.simplefilter(..., BiorftWarning)``."""
+
+
+class RewardGapWarning(BiorftWarning):
+    """The train reward pulls away from the validation reward (a sign of reward hacking)."""
+
+
 class HackableGraderError(GraderError):
     """The reward-hacking audit found a degenerate answer the grader pays more than the prior baseline.
 
@@ -100,5 +248,3 @@ class HackableGraderError(GraderError):
         super().__init__(message)
         self.audit = audit
 
-
-__all__ += ["HackableGraderError"]

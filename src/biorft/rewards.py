@@ -1,12 +1,14 @@
 """Graders as reward functions for TRL (GRPO) and verl.
 
-- :func:`trl` wraps a grader in TRL's reward-function signature ``reward_func(completions, **kwargs) ->
+- [`trl`][biorft.rewards.trl] wraps a grader in TRL's reward-function signature ``reward_func(completions, **kwargs) ->
   list[float | None]``: completions are strings or conversational message lists, and the dataset's columns arrive
   as keyword lists (``target=[...]``, ``known_labels=[...]``), beside ``prompts``, ``completion_ids`` and TRL's
   hooks (``trainer_state``, ``log_extra``, ``log_metric``). Each completion becomes an OpenAI-style sample
-  (:func:`to_sample`) and is graded against the item rebuilt from the columns, exactly as
-  :func:`biorft.schema.reference_item` made it (the columns `biorft.backends.trl.grpo_dataset` writes).
-- :func:`verl` wraps a grader in verl's custom reward signature ``compute_score(data_source, solution_str,
+  ([`to_sample`][biorft.rewards.to_sample]) and is graded against the item rebuilt from the columns, exactly as
+  [biorft.schema.reference_item][biorft.schema.reference_item] made it (the columns `biorft.backends.trl.grpo_dataset`
+  writes).
+- [verl][biorft.rewards.verl] wraps a grader in verl's custom reward signature ``compute_score(data_source,
+  solution_str,
   ground_truth, extra_info=None) -> float``.
 
 Both return picklable callables that score exactly like ``grader(sample, item)``.
@@ -124,7 +126,7 @@ def _row(item: Mapping[str, Any], index: int) -> str:
 
 
 class TRLReward:
-    """A grader as a TRL reward function (see :func:`trl`).
+    """A grader as a TRL reward function (see [`trl`][biorft.rewards.trl]).
 
     Attributes:
         grader: The wrapped grader.
@@ -266,7 +268,7 @@ def trl(grader: Callable[[Any, Any], float], *, name: str | None = None, task: s
 
 
 class VerlReward:
-    """A grader as a verl ``compute_score`` function (see :func:`verl`)."""
+    """A grader as a verl ``compute_score`` function (see [`verl`][biorft.rewards.verl])."""
 
     def __init__(self, grader: Grader, *, details: bool = False) -> None:
         if not isinstance(grader, Grader):

@@ -2,10 +2,11 @@
 
 Every model here is an immutable pydantic v2 model that round-trips through JSON
 (``model_dump_json`` / ``model_validate_json``) and publishes a JSON Schema (``model_json_schema()``).
-Invalid input raises :class:`biorft.errors.SchemaError`, whose message names the offending field.
+Invalid input raises [`biorft.errors.SchemaError`][biorft.errors.SchemaError], whose message names the offending field.
 
-The **item contract** shared by datasets, exports and graders lives here too: :func:`reference_item` turns an
-:class:`Example` into the dict a grader receives as ``item`` (the RFT JSONL line minus ``messages``).
+The **item contract** shared by datasets, exports and graders lives here too:
+[reference_item][biorft.schema.reference_item] turns an
+[`Example`][biorft.schema.Example] into the dict a grader receives as ``item`` (the RFT JSONL line minus ``messages``).
 
 Examples:
     >>> spec = TaskSpec(
@@ -99,7 +100,7 @@ def _format_validation_error(model: str, err: ValidationError) -> str:
 
 
 class _Frozen(BaseModel):
-    """Base: frozen, no unknown fields, pydantic errors re-raised as :class:`SchemaError`."""
+    """Base: frozen, no unknown fields, pydantic errors re-raised as [`SchemaError`][biorft.schema.SchemaError]."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
 
@@ -121,7 +122,7 @@ class _Frozen(BaseModel):
         by_alias: bool | None = None,
         by_name: bool | None = None,
     ) -> Self:
-        """Validate a Python object; raises :class:`SchemaError` naming the field on failure."""
+        """Validate a Python object; raises [`SchemaError`][biorft.schema.SchemaError] naming the field on failure."""
         try:
             return super().model_validate(obj, strict=strict, from_attributes=from_attributes, context=context)
         except ValidationError as err:
@@ -138,7 +139,7 @@ class _Frozen(BaseModel):
         by_alias: bool | None = None,
         by_name: bool | None = None,
     ) -> Self:
-        """Validate JSON text; raises :class:`SchemaError` naming the field on failure."""
+        """Validate JSON text; raises [`SchemaError`][biorft.schema.SchemaError] naming the field on failure."""
         try:
             return super().model_validate_json(json_data, strict=strict, context=context)
         except ValidationError as err:
@@ -476,7 +477,7 @@ class DatasetCard(_Frozen):
 
 
 class TaskInfo(_Frozen):
-    """One line of :func:`biorft.list_tasks`.
+    """One line of [`biorft.list_tasks`][biorft.datasets.list_tasks].
 
     Examples:
         >>> TaskInfo(name="genes/x", domain="genes", kind="binary", version="1.0.0", size=10,

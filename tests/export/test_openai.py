@@ -37,7 +37,7 @@ def test_round_trip(task: str, tmp_path: pathlib.Path, stub_grader: StubGrader) 
 
 
 def test_lines_score_with_the_exported_grader(tmp_path: pathlib.Path, stub_grader: StubGrader) -> None:
-    """The item the grader gets (line minus messages) is enough to score: RFT_FACTS's item contract."""
+    """The item the grader gets (line minus messages) is enough to score (docs/concepts/openai_sandbox.md)."""
     splits = load_task("molecules/bbb_b3db").head(60).split("random")
     paths = export.openai_rft(splits, tmp_path, grader=stub_grader)
     namespace: dict[str, object] = {}

@@ -1,4 +1,4 @@
-"""Exported graders score identically under the OpenAI grader image's package pins (RFT_FACTS.md).
+"""Exported graders score identically under the OpenAI grader image's package pins (docs/concepts/openai_sandbox.md).
 
 The image (``image_tag`` 2025-05-08) ships rdkit 2024.9.6 and numpy 2.2.4 among others. This test builds a venv with
 exactly those pins once (cached under ``~/.cache/biorft/pins-venv-<hash>``; the first build downloads from the
@@ -30,7 +30,7 @@ from tests.graders.test_parity import expected
 
 pytestmark = pytest.mark.pins
 
-# RFT_FACTS.md, "Packages in the grader image".
+# docs/concepts/openai_sandbox.md, "The grader image and its packages".
 IMAGE_PINS = (
     "numpy==2.2.4",
     "scipy==1.15.2",

@@ -1,1 +1,1 @@
-"""Sub-commands of the ``biorft`` command line, one module each (see :mod:`biorft.cli`)."""
+"""Sub-commands of the ``biorft`` command line, one module each (see [`biorft.cli`][biorft.cli])."""

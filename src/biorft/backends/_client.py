@@ -51,7 +51,7 @@ log = logging.getLogger("biorft.backends.openai_rft")
 
 T = TypeVar("T")
 
-#: OpenAI's self-serve fine-tuning accepts no new jobs from this day (RFT_FACTS).
+#: OpenAI's self-serve fine-tuning accepts no new jobs from this day (see the docs page on OpenAI's grader sandbox).
 SELF_SERVE_END = _dt.date(2027, 1, 6)
 _SCAN_LIMIT = 1000  # files listed when looking for an earlier upload of the same bytes
 _MAX_DETAILS = 2000
@@ -111,8 +111,9 @@ class OpenAIRFT:
             from the environment: ``OPENAI_API_KEY`` (and ``OPENAI_BASE_URL``, ``OPENAI_ORG_ID``,
             ``OPENAI_PROJECT_ID``), else Azure's ``AZURE_OPENAI_ENDPOINT`` + ``AZURE_OPENAI_API_KEY`` +
             ``OPENAI_API_VERSION``. Nothing is read at import or construction time.
-        state_path: The upload registry (JSON) that makes :meth:`upload` idempotent; see
-            :func:`default_state_path`.
+        state_path: The upload registry (JSON) that makes [upload][biorft.backends.openai_rft.OpenAIRFT.upload]
+            idempotent; see
+            `default_state_path`.
         retry: Retry policy for 429 / 5xx / time-outs (biorft retries; the client is copied with
             ``max_retries=0``).
         file_timeout: Seconds to wait for an uploaded file to be processed.
@@ -424,10 +425,10 @@ class OpenAIRFT:
             samples: One model output (text, or ``{"output_text": ...}`` / ``{"output_json": ...}``) scored
                 against ``item``; or a list of ``(sample, item)`` pairs.
             item: The dataset item (the JSONL line minus ``messages``) for a single sample.
-            raise_on_error: Raise :class:`GraderRunError` when the service reports a grader error.
+            raise_on_error: Raise [GraderRunError][biorft.errors.GraderRunError] when the service reports an error.
 
         Returns:
-            A :class:`GraderRun` for one sample, a list for a list of pairs.
+            A [`GraderRun`][biorft.backends.openai_rft.GraderRun] for one sample, a list for a list of pairs.
 
         Raises:
             GraderRunError: ``metadata.errors`` had a flag set (e.g. ``python_grader_runtime_error``), naming
@@ -566,14 +567,15 @@ class OpenAIRFT:
             allow_any_model: Skip the model allow-list.
             validate_grader: Ask the service's grader validation endpoint first.
             out_dir: Where a ``Splits`` is exported (default: a new temporary folder, kept).
-            dry_run: Run every local check, then return the :class:`SubmissionPlan` (the exact job-create request,
+            dry_run: Run every local check, then return the `SubmissionPlan` (the exact job-create request,
                 the files with their sha256) instead of validating the grader with the service, uploading and
                 creating the job: no request is sent. Files uploaded earlier (local registry) keep their ids.
             allow_hackable: Submit even when the reward-hacking audit (run first, in seconds, on the training data:
                 constant, hedged and garbage answers against the prior baseline) finds the grader hackable.
 
         Returns:
-            A :class:`JobHandle`; call ``.watch()`` to follow it. With ``dry_run=True``, a :class:`SubmissionPlan`.
+            A [JobHandle][biorft.backends.openai_rft.JobHandle]; call ``.watch()`` to follow it. With ``dry_run=True``,
+            a `SubmissionPlan`.
 
         Raises:
             UnsupportedModel: ``model`` is not on the allow-list.
@@ -661,7 +663,7 @@ class OpenAIRFT:
         return kwargs
 
     def _plan_upload(self, role: str, path: Path) -> PlannedUpload:
-        """What :meth:`upload` would do with ``path``, found without any request (the local registry only)."""
+        """What [upload][biorft.backends.openai_rft.OpenAIRFT.upload] would do with ``path`` (no request sent)."""
         data, stem = self._read_upload(path)
         sha = _sha256(data)
         file_id = None

@@ -1,10 +1,10 @@
 r"""What biorft sends as an RFT grader, and the local checks it passes before any request.
 
 A grader is anything with ``to_openai() -> dict``, ``referenced_fields`` and ``name`` (``biorft.graders``), a
-grader dict, or the path of a ``grader.json``. The local checks follow the documented limits (RFT_FACTS): a python
-grader's source is under 256 kB, parses, and defines ``grade(sample, item)``; a multi grader is
-``{"type": "multi", "graders": {key: grader}, "calculate_output": expr}`` whose expression uses only its keys,
-``+ - * / ^``, and ``min max abs floor ceil exp sqrt log``.
+grader dict, or the path of a ``grader.json``. The local checks follow OpenAI's documented limits (see
+[OpenAI's grader sandbox][openai-grader-sandbox]): a python grader's source is under 256 kB, parses, and defines
+``grade(sample, item)``; a multi grader is ``{"type": "multi", "graders": {key: grader}, "calculate_output": expr}``
+whose expression uses only its keys, ``+ - * / ^``, and ``min max abs floor ceil exp sqrt log``.
 
 Examples:
     >>> p = grader_payload({"type": "python", "name": "exact",
@@ -154,7 +154,7 @@ def check_grader(body: Mapping[str, Any], where: str = "grader") -> None:
 
 
 def grader_payload(grader: object) -> GraderPayload:
-    """Turn a grader object, grader dict or ``grader.json`` path into a checked :class:`GraderPayload`.
+    """Turn a grader object, grader dict or ``grader.json`` path into a checked `GraderPayload`.
 
     Args:
         grader: Anything with ``to_openai()`` (and ``name`` / ``referenced_fields``), a dict, or a path.

@@ -96,8 +96,10 @@ def _fmt_rewards(p: MetricPoint) -> str:
 class JobHandle:
     """One fine-tuning job on the service.
 
-    Get one from :meth:`OpenAIRFT.submit`, :meth:`OpenAIRFT.job` or :meth:`OpenAIRFT.jobs`; all its methods ask
-    the service (no local state), so two handles on the same id agree.
+    Get one from [OpenAIRFT.submit][biorft.backends.openai_rft.OpenAIRFT.submit],
+    [OpenAIRFT.job][biorft.backends.openai_rft.OpenAIRFT.job] or
+    [OpenAIRFT.jobs][biorft.backends.openai_rft.OpenAIRFT.jobs]; all its methods ask the service (no local state),
+    so two handles on the same id agree.
 
     Args:
         rft: The backend whose client and retry policy the handle uses.
@@ -258,7 +260,7 @@ class JobHandle:
         """The job's status, model, error, metric history and warnings (asks the service).
 
         Returns:
-            A :class:`JobSummary`.
+            A [`JobSummary`][biorft.backends.openai_rft.JobSummary].
 
         Examples:
             >>> print(job.summary())  # doctest: +SKIP
@@ -307,7 +309,7 @@ class JobHandle:
         return self._post("cancel")
 
     def pause(self) -> str:
-        """Pause a running job (inspect checkpoints, then :meth:`resume`).
+        """Pause a running job (inspect checkpoints, then [`resume`][biorft.backends.openai_rft.JobHandle.resume]).
 
         Returns:
             The new status.
@@ -353,13 +355,14 @@ class JobHandle:
             timeout: Give up watching after this many seconds (the job goes on); None waits for ever.
             progress: Show a progress bar.
             max_poll: Longest wait between polls.
-            raise_on_failure: Raise :class:`JobFailed` when the job fails (else return its summary).
+            raise_on_failure: Raise [JobFailed][biorft.errors.JobFailed] when the job fails (else return its summary).
             on_update: Called after every poll with the job and its new events (oldest first).
 
         Returns:
-            The :class:`JobSummary` once the job succeeded, was cancelled or paused (or failed, when
+            The [JobSummary][biorft.backends.openai_rft.JobSummary] once the job succeeded, was cancelled or paused (or
+            failed, when
             ``raise_on_failure`` is False). A widening train/valid reward gap adds a warning to the summary and
-            emits :class:`RewardGapWarning`.
+            emits [RewardGapWarning][biorft.errors.RewardGapWarning].
 
         Raises:
             JobFailed: The job failed (with its error code and message).

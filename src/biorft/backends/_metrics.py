@@ -1,8 +1,8 @@
 """Training metrics of an RFT job (from job events and checkpoints) and the reward-gap check.
 
 RFT jobs report ``train_reward_mean``, ``valid_reward_mean``, ``train_reasoning_tokens_mean`` and
-``valid_reasoning_tokens_mean`` per step (RFT_FACTS). The documented sign of reward hacking is a train reward that
-pulls away from the validation reward: :func:`reward_gap_warning` says so when the latest gap is large and has
+``valid_reasoning_tokens_mean`` per step (RFT guides). The documented sign of reward hacking is a train reward that
+pulls away from the validation reward: `reward_gap_warning` says so when the latest gap is large and has
 widened since the first step where both were measured.
 
 Examples:
@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from biorft.errors import RewardGapWarning
+
 __all__ = ["MetricPoint", "RewardGapWarning", "merge_points", "metric_from_data", "reward_gap_warning"]
 
 _FLOAT_FIELDS = (
@@ -28,10 +30,6 @@ _FLOAT_FIELDS = (
     "train_reasoning_tokens_mean",
     "valid_reasoning_tokens_mean",
 )
-
-
-class RewardGapWarning(UserWarning):
-    """The train reward pulls away from the validation reward (a sign of reward hacking)."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +56,7 @@ def _number(value: Any) -> float | None:
 
 
 def metric_from_data(data: object, step: int | None = None) -> MetricPoint | None:
-    """Read a :class:`MetricPoint` from a metrics event's ``data`` or a checkpoint's ``metrics``.
+    """Read a [MetricPoint][biorft.backends.openai_rft.MetricPoint] from event ``data`` or checkpoint ``metrics``.
 
     Args:
         data: A mapping with ``step`` and metric names (a nested ``metrics`` mapping is read too).

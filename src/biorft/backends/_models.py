@@ -1,6 +1,6 @@
 """Which base models accept reinforcement fine-tuning, and the RFT hyperparameters the API takes.
 
-Sources (RFT_FACTS, checked 2026-11-25): OpenAI's RFT guide serves ``o4-mini-2025-04-16``; Azure OpenAI documents
+Sources (checked 2026-11-25): OpenAI's RFT guide serves ``o4-mini-2025-04-16``; Azure OpenAI documents
 ``o4-mini`` version 2025-04-16 (GA) and ``gpt-5`` version 2025-08-07 (private preview). A fine-tuned checkpoint
 of an allowed model (``ft:o4-mini-2025-04-16:...``) may be trained further. Anything else is refused locally unless
 the caller passes ``allow_any_model=True`` (for models released after this list was written).
@@ -43,7 +43,7 @@ HYPERPARAMETERS = (*_INT_PARAMS, *_FLOAT_PARAMS, "reasoning_effort")
 
 
 def check_model(model: str, *, allow_any_model: bool = False) -> str:
-    """Return ``model`` when it supports RFT, else raise :class:`UnsupportedModel`.
+    """Return ``model`` when it supports RFT, else raise [UnsupportedModel][biorft.errors.UnsupportedModel].
 
     Args:
         model: The base model, or a fine-tuned checkpoint ``ft:<base>:...`` of an allowed base model.
@@ -59,7 +59,7 @@ def check_model(model: str, *, allow_any_model: bool = False) -> str:
         >>> check_model("gpt-4o-mini")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        biorft.backends._errors.UnsupportedModel: model 'gpt-4o-mini' is not documented to support ...
+        biorft.errors.UnsupportedModel: model 'gpt-4o-mini' is not documented to support ...
         >>> check_model("ft:o4-mini-2025-04-16:acme::abc123")
         'ft:o4-mini-2025-04-16:acme::abc123'
     """
@@ -104,11 +104,11 @@ def check_hyperparameters(hyperparameters: Mapping[str, Any] | None) -> dict[str
         >>> check_hyperparameters({"reasoning_effort": "extreme"})  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        biorft.backends._errors.InvalidHyperparameter: hyperparameters['reasoning_effort'] = 'extreme': must be ...
+        biorft.errors.InvalidHyperparameter: hyperparameters['reasoning_effort'] = 'extreme': must be ...
         >>> check_hyperparameters({"epochs": 3})  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        biorft.backends._errors.InvalidHyperparameter: unknown RFT hyperparameter 'epochs' (did you mean ...
+        biorft.errors.InvalidHyperparameter: unknown RFT hyperparameter 'epochs' (did you mean ...
     """
     if hyperparameters is None:
         return {}

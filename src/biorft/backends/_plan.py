@@ -1,4 +1,4 @@
-"""``SubmissionPlan``: what :meth:`OpenAIRFT.submit` would send, from a dry run that sends nothing."""
+"""``SubmissionPlan``: what [OpenAIRFT.submit][biorft.backends.openai_rft.OpenAIRFT.submit] would send (a dry run)."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ class SubmissionPlan:
     Attributes:
         request: The exact keyword arguments of ``client.fine_tuning.jobs.create`` (``model``, ``training_file``,
             ``validation_file``, ``method`` with the grader and hyperparameters, ``metadata``, ``suffix``,
-            ``seed``). A file not uploaded yet appears as its :attr:`PlannedUpload.placeholder`.
+            ``seed``). A file not uploaded yet appears as its `PlannedUpload.placeholder`.
         files: The two files, with their sha256.
         grader_name: The grader's name.
         audit: The reward-hacking audit run before planning (an [AuditResult][biorft._audit.AuditResult]), if any.

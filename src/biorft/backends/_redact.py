@@ -1,7 +1,7 @@
 """Remove API keys and bearer tokens from any text biorft logs, raises or stores.
 
 The OpenAI backend passes every message that may contain service text (error bodies, file status details, grader
-tracebacks) through :func:`redact` before it reaches a log record, an exception or a state file.
+tracebacks) through `redact` before it reaches a log record, an exception or a state file.
 
 Examples:
     >>> redact("Incorrect API key provided: sk-abc123def456ghi", secrets=("sk-abc123def456ghi",))

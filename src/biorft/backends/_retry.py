@@ -4,7 +4,7 @@ biorft drives the retries itself (the client it is given is copied with ``max_re
 has the same, documented policy: HTTP 429 and 5xx, time-outs and dropped connections are retried up to
 ``RetryPolicy.max_attempts`` times with exponential back-off and jitter, waiting at least what the service asks
 for in ``Retry-After`` / ``retry-after-ms``; a ``Retry-After`` longer than ``RetryPolicy.max_delay`` is not
-waited out (biorft raises :class:`RateLimited` saying when to come back). 401 / 403 / 404 / 400 are never retried.
+waited out (biorft raises `RateLimited` saying when to come back). 401 / 403 / 404 / 400 are never retried.
 
 Examples:
     >>> policy = RetryPolicy(max_attempts=3, initial_delay=1.0, max_delay=8.0, jitter=lambda: 0.5)
@@ -59,7 +59,7 @@ class RetryPolicy:
         max_attempts: Total tries per call (the first one included); at least 1.
         initial_delay: Back-off before the second try, in seconds; doubles with each try.
         max_delay: Upper bound of any single wait, in seconds. A ``Retry-After`` longer than this is not waited
-            out: the call fails with :class:`RateLimited` or :class:`ServiceUnavailable` at once.
+            out: the call fails with `RateLimited` or `ServiceUnavailable` at once.
         sleep: The sleeping function (tests pass a recorder).
         jitter: Returns a number in [0, 1); the back-off is ``d/2 + jitter() * d/2`` for a nominal delay ``d``.
 
@@ -186,7 +186,7 @@ def translate_error(
         secrets: Strings to remove from the message (the API key).
         attempts: How many tries were made.
         creating_job: True while creating a fine-tuning job: a 403, or a 400 saying fine-tuning is unavailable,
-            becomes :class:`FineTuningUnavailable`.
+            becomes `FineTuningUnavailable`.
 
     Returns:
         The biorft error (not raised).
@@ -295,7 +295,7 @@ def call_with_retries(
         secrets: Strings never to show (the API key).
         recover: For calls that are not idempotent (creating a job): after a failure that may have taken effect
             (5xx, time-out), ``recover()`` is asked before retrying; a non-None answer is returned instead.
-        creating_job: Passed to :func:`translate_error`.
+        creating_job: Passed to `translate_error`.
 
     Returns:
         What ``fn`` (or ``recover``) returned.

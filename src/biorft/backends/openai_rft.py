@@ -7,10 +7,11 @@ Three lines from a split to a running job::
     job.watch()
 
 Everything is checked locally before anything is paid for; uploads are idempotent; 429 / 5xx answers are retried
-with jitter within bounds; errors are :class:`biorft.errors.BackendError` subclasses whose messages say what to do;
+with jitter within bounds; errors are [biorft.errors.BackendError][biorft.errors.BackendError] subclasses whose messages
+say what to do;
 the API key never appears in logs, reprs, errors or the state file. OpenAI accepts no new self-serve fine-tuning
-jobs from 2027-01-06: :class:`FineTuningUnavailable` then points at the TRL GRPO backend; Azure OpenAI serves the
-same API through ``openai.AzureOpenAI``.
+jobs from 2027-01-06: [FineTuningUnavailable][biorft.errors.FineTuningUnavailable] then points at the TRL GRPO
+backend; Azure OpenAI serves the same API through ``openai.AzureOpenAI``.
 
 Examples:
     >>> from biorft.backends.openai_rft import OpenAIRFT, RFT_MODELS

@@ -1,15 +1,18 @@
 """Non-LLM baselines: the floor every model must beat, evaluated through the same graders and reports.
 
-- :class:`Majority` and :class:`LabelPrior` (every task): the most frequent label / median, and random draws from
+- [Majority][biorft.baselines.Majority] and [LabelPrior][biorft.baselines.LabelPrior] (every task): the most frequent
+  label / median, and random draws from
   the training distribution.
-- :class:`FingerprintForest` and :class:`FingerprintLinear` (molecule tasks): Morgan fingerprints with a
+- [FingerprintForest][biorft.baselines.FingerprintForest] and [FingerprintLinear][biorft.baselines.FingerprintLinear]
+  (molecule tasks): Morgan fingerprints with a
   scikit-learn random forest, or logistic / ridge regression (``pip install 'biorft[baselines]'``).
-- :class:`GeneNeighbours` (gene tasks): nearest neighbours on character n-grams of the gene symbol, which capture
-  gene families (ZNF, HOX, SOX, ...).
+- [GeneNeighbours][biorft.baselines.GeneNeighbours] and [FamilyRule][biorft.baselines.FamilyRule] (gene tasks,
+  ``kind = "shortcut"``): nearest neighbours on character n-grams of the gene symbol, and the label mix of the gene's
+  family in train: what a model gets from the name alone.
 
 Each baseline answers in the graders' format (``{"answer": ..., "confidence": ...}``), so
-``baseline.fit(splits.train).evaluate(splits.test)`` returns an :class:`~biorft.evaluation.EvalReport` comparable
-with an LLM's; :func:`run_baselines` runs every applicable one.
+``baseline.fit(splits.train).evaluate(splits.test)`` returns an [`EvalReport`][biorft.evaluation.EvalReport] comparable
+with an LLM's; [`run_baselines`][biorft.baselines.run_baselines] runs every applicable one.
 
 Examples:
     >>> from types import SimpleNamespace as NS
@@ -28,12 +31,13 @@ from __future__ import annotations
 
 from biorft.baselines._base import Baseline, format_answer
 from biorft.baselines._fingerprints import FingerprintForest, FingerprintLinear, morgan_fingerprints
-from biorft.baselines._genes import GeneNeighbours, symbol_features
+from biorft.baselines._genes import FamilyRule, GeneNeighbours, symbol_features
 from biorft.baselines._prior import LabelPrior, Majority
 from biorft.baselines._suite import for_task, run_baselines
 
 __all__ = [
     "Baseline",
+    "FamilyRule",
     "FingerprintForest",
     "FingerprintLinear",
     "GeneNeighbours",

@@ -1,7 +1,8 @@
 """Baselines that ignore the entity: the majority class (or median value) and random draws from the label prior.
 
 They apply to every task and give the floor any model must beat: a model whose balanced accuracy does not beat
-:class:`Majority` and whose mean reward does not beat :class:`LabelPrior` has learned nothing about the entities.
+[Majority][biorft.baselines.Majority] and whose mean reward does not beat [LabelPrior][biorft.baselines.LabelPrior] has
+learned nothing about the entities.
 
 Examples:
     >>> from types import SimpleNamespace as NS
@@ -20,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import statistics
 from collections import Counter
+from fractions import Fraction
 from typing import Any
 
 from biorft.baselines._base import Baseline, TrainingRow, format_answer
@@ -32,6 +34,20 @@ def _label_frequencies(spec: TaskSpec, rows: list[TrainingRow]) -> dict[str, flo
     counts = Counter(str(r.target) for r in rows)
     total = sum(counts.values())
     return {label: counts.get(label, 0) / total for label in spec.labels}
+
+
+def _stated_confidences(spec: TaskSpec, freq: dict[str, float]) -> dict[str, float]:
+    """The confidence stated with each label: its frequency as written (4 decimals).
+
+    On a binary task the two add up to exactly 1 as decimals (the second is the first's complement), so "yes, c"
+    and "no, 1 - c" state the same probability and a constant prior stays tied in AUROC / AUPRC; rounding each
+    frequency on its own can miss by 0.0001 (1/160 and 159/160 both round up).
+    """
+    stated = {label: round(f, 4) for label, f in freq.items()}
+    if len(spec.labels) == 2:
+        first, second = spec.labels
+        stated[second] = float(1 - Fraction(repr(stated[first])))
+    return stated
 
 
 def _prevalence(spec: TaskSpec, rows: list[TrainingRow]) -> dict[str, float]:
@@ -61,7 +77,7 @@ class Majority(Baseline):
         else:
             freq = _label_frequencies(spec, rows)
             best = max(spec.labels, key=lambda lab: (freq[lab], -spec.labels.index(lab)))
-            self._text = format_answer(best, freq[best])
+            self._text = format_answer(best, _stated_confidences(spec, freq)[best])
 
     def _predict(self, rows: list[TrainingRow]) -> list[str]:
         return [self._text] * len(rows)
@@ -91,6 +107,7 @@ class LabelPrior(Baseline):
         self._kind = spec.kind
         self._labels = spec.labels
         self._freq = _label_frequencies(spec, rows) if spec.kind in (TaskKind.BINARY, TaskKind.MULTICLASS) else {}
+        self._stated = _stated_confidences(spec, self._freq)
         self._prev = _prevalence(spec, rows) if spec.kind is TaskKind.MULTILABEL else {}
         self._values = sorted(float(r.target) for r in rows) if spec.kind is TaskKind.REGRESSION else []
 
@@ -114,5 +131,5 @@ class LabelPrior(Baseline):
                     if u < acc:
                         pick = label
                         break
-                out.append(format_answer(pick, self._freq[pick]))
+                out.append(format_answer(pick, self._stated[pick]))
         return out

@@ -182,7 +182,7 @@ def check_policy(policy: str, kind: TaskKind) -> None:
 
 
 def parse_kind(kind: str | TaskKind) -> TaskKind:
-    """The task kind a builder was asked for, or a :class:`DatasetError` listing the kinds.
+    """The task kind a builder was asked for, or a [`DatasetError`][biorft.errors.DatasetError] listing the kinds.
 
     Examples:
         >>> parse_kind("regression")
@@ -226,7 +226,7 @@ def require_source_columns(
 ) -> None:
     """Check that a builder's source has its columns: ``entity`` is (column, parameter name), then targets, id, extras.
 
-    A missing column raises :class:`DatasetError` naming the parameter that names it.
+    A missing column raises [`DatasetError`][biorft.errors.DatasetError] naming the parameter that names it.
     """
     column, param = entity
     require_columns(
@@ -259,7 +259,8 @@ def deduplicate(
     Policies: ``"majority"`` keeps the most frequent label (a tie drops every copy; multilabel: per label, a tie
     leaves the label unmeasured; regression: the median), ``"drop"`` removes every copy of a conflicting group
     (regression: values further apart than ``tolerance``; agreeing copies are averaged), ``"mean"`` averages
-    regression targets, ``"error"`` raises :class:`DatasetError` on the first conflict. Copies that agree are merged
+    regression targets, ``"error"`` raises [DatasetError][biorft.errors.DatasetError] on the first conflict. Copies that
+    agree are merged
     into the first row under every policy.
 
     Returns:

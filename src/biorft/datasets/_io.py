@@ -121,7 +121,7 @@ def _str_or_none(v: Any) -> str | None:
 
 
 def require_columns(frame: pl.DataFrame, columns: Sequence[str], *, source: str, params: Sequence[str]) -> None:
-    """Raise :class:`DatasetError` naming the first missing column, the source and the parameter to change.
+    """Raise [DatasetError][biorft.errors.DatasetError] naming the missing column, source and parameter.
 
     Examples:
         >>> import polars as pl

@@ -140,7 +140,7 @@ def finish_task(
     policy: str,
     notes: Sequence[str],
 ) -> TaskDataset:
-    """The last step of a builder: the frame of kept records (:func:`build_frame`), the card and the dataset.
+    """The last step of a builder: the frame of kept records (`build_frame`), the card and the dataset.
 
     ``sources`` None records the source ``where`` (a file, or ``"<frame>"`` for a DataFrame) as the provenance.
     """
@@ -232,7 +232,7 @@ def molecule_task(
         notes: Extra notes for the card.
 
     Returns:
-        The :class:`~biorft.datasets.TaskDataset`.
+        The [`TaskDataset`][biorft.datasets.TaskDataset].
 
     Raises:
         DatasetError: Missing column, unreadable file, bad parameter, or a conflict under ``duplicates="error"``.

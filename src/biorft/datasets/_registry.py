@@ -54,7 +54,7 @@ def list_tasks() -> list[TaskInfo]:
     """List the bundled and user-registered tasks (every version), sorted by name then version.
 
     Returns:
-        One :class:`~biorft.schema.TaskInfo` per task version: name, domain, kind, version, size, licence.
+        One [`TaskInfo`][biorft.schema.TaskInfo] per task version: name, domain, kind, version, size, licence.
 
     Examples:
         >>> [t.name for t in list_tasks() if t.name.startswith("molecules/")]
@@ -107,7 +107,7 @@ def load_task(name: str, version: str | None = None) -> TaskDataset:
         version: A version such as ``"1.0.0"``; None loads the newest.
 
     Returns:
-        The :class:`~biorft.datasets.TaskDataset`.
+        The [`TaskDataset`][biorft.datasets.TaskDataset].
 
     Raises:
         DatasetError: Unknown name (with a did-you-mean) or version (listing those available).
@@ -115,7 +115,7 @@ def load_task(name: str, version: str | None = None) -> TaskDataset:
     Examples:
         >>> ds = load_task("genes/dosage_sensitive_tfs")
         >>> ds.spec.kind.value, len(ds), ds.card.licence
-        ('binary', 490, 'Apache-2.0')
+        ('binary', 488, 'Apache-2.0')
         >>> load_task("genes/dosage_sensitive_tf")
         Traceback (most recent call last):
         ...
@@ -152,17 +152,17 @@ def register_task(
     version: str | None = None,
     overwrite: bool = False,
 ) -> TaskInfo:
-    """Register a user task so :func:`load_task` and ``biorft`` commands in this process find it.
+    """Register a user task so [`load_task`][biorft.datasets.load_task] and ``biorft`` commands in this process find it.
 
     Args:
-        task: A built :class:`~biorft.datasets.TaskDataset`, or a zero-argument function returning one (called
-            lazily on the first :func:`load_task`; then ``name`` and ``version`` are required).
+        task: A built [`TaskDataset`][biorft.datasets.TaskDataset], or a zero-argument function returning one (called
+            lazily on the first [`load_task`][biorft.datasets.load_task]; then ``name`` and ``version`` are required).
         name: Registry name (default: ``task.spec.name``).
         version: Version (default: ``task.spec.version``).
         overwrite: Replace an existing registration (bundled tasks can be shadowed only with this).
 
     Returns:
-        The task's :class:`~biorft.schema.TaskInfo`.
+        The task's [`TaskInfo`][biorft.schema.TaskInfo].
 
     Raises:
         DatasetError: When the name and version are taken and ``overwrite`` is False.

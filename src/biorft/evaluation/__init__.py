@@ -1,12 +1,16 @@
 """Evaluate any OpenAI-compatible endpoint (or existing outputs, Batch API files, baselines) on a task.
 
-- :func:`evaluate` runs a model over a dataset with bounded concurrency, retries with back-off, an append-only
+- [evaluate][biorft.evaluation.evaluate] runs a model over a dataset with bounded concurrency, retries with back-off, an
+  append-only
   response cache (resumable, re-scorable) and a progress bar, grades every output with the task's grader and
-  returns an :class:`EvalReport`.
-- :func:`grade_outputs` grades a file of outputs you already have; :func:`write_batch_input` and
-  :func:`score_batch_output` go through the OpenAI Batch API instead.
-- :class:`EvalReport` holds per-example :class:`EvalRecord` s and :class:`Metric` s with seeded bootstrap 95% CIs,
-  and renders Markdown (:meth:`EvalReport.table`), JSON and plots; :func:`compare` puts reports side by side with
+  returns an [`EvalReport`][biorft.evaluation.EvalReport].
+- [grade_outputs][biorft.evaluation.grade_outputs] grades a file of outputs you already have;
+  [write_batch_input][biorft.evaluation.write_batch_input] and
+  [`score_batch_output`][biorft.evaluation.score_batch_output] go through the OpenAI Batch API instead.
+- [EvalReport][biorft.evaluation.EvalReport] holds per-example [EvalRecord][biorft.evaluation.EvalRecord] s and
+  [Metric][biorft.evaluation.Metric] s with seeded bootstrap 95% CIs,
+  and renders Markdown ([EvalReport.table][biorft.evaluation.EvalReport.table]), JSON and plots;
+  [compare][biorft.evaluation.compare] puts reports side by side with
   paired bootstrap differences.
 
 Metric names by task kind: every task has ``mean_reward``, ``answered`` and ``reason/<reason>`` shares;

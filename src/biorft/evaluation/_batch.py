@@ -3,8 +3,10 @@
 The Batch API runs requests asynchronously within 24 hours at half the price. biorft writes the input JSONL (one
 ``POST /v1/chat/completions`` or ``/v1/responses`` request per example and sample, ``custom_id`` =
 ``"<example id>#<sample>"``); you upload it and create the batch with the ``openai`` client; then
-:func:`score_batch_output` grades the downloaded output file (and, optionally, the error file) into an
-:class:`EvalReport`. Lines that carry an error instead of a response are listed in ``report.failures``, not
+[score_batch_output][biorft.evaluation.score_batch_output] grades the downloaded output file (and, optionally, the error
+file) into an
+[EvalReport][biorft.evaluation.EvalReport]. Lines that carry an error instead of a response are listed in
+``report.failures``, not
 dropped.
 
 Examples:
@@ -63,15 +65,15 @@ def write_batch_input(
     """Write an OpenAI Batch API input file with one request per example and sample.
 
     Args:
-        data: The examples (a :class:`~biorft.datasets.TaskDataset` or split).
+        data: The examples (a [`TaskDataset`][biorft.datasets.TaskDataset] or split).
         path: The JSONL file to write (its folder is created).
         model: Model name for every request.
         api: ``"chat"`` (``/v1/chat/completions``) or ``"responses"`` (``/v1/responses``).
         n: Samples per example (one request each; ``custom_id`` ends in ``#<sample>``).
-        temperature: As in :func:`biorft.evaluate`.
-        max_tokens: As in :func:`biorft.evaluate`.
-        reasoning_effort: As in :func:`biorft.evaluate`.
-        response_format: As in :func:`biorft.evaluate`.
+        temperature: As in [`biorft.evaluate`][biorft.evaluation.evaluate].
+        max_tokens: As in [`biorft.evaluate`][biorft.evaluation.evaluate].
+        reasoning_effort: As in [`biorft.evaluate`][biorft.evaluation.evaluate].
+        response_format: As in [`biorft.evaluate`][biorft.evaluation.evaluate].
         extra_params: Extra body fields, merged into each request body.
 
     Returns:
@@ -176,7 +178,7 @@ def score_batch_output(
     seed: int = 0,
     prices: Mapping[str, Price] | None = None,
 ) -> EvalReport:
-    """Grade a downloaded Batch API output file (made from :func:`write_batch_input`'s requests).
+    """Grade a downloaded Batch API output file (of [write_batch_input][biorft.evaluation.write_batch_input]).
 
     Args:
         data: The examples the batch input was written from.

@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from biorft.errors import EmptyReplyError
+
 __all__ = ["EmptyReplyError", "Reply", "read_body"]
 
 
@@ -31,10 +33,6 @@ class Reply:
     prompt_tokens: int
     completion_tokens: int
     reasoning_tokens: int
-
-
-class EmptyReplyError(ValueError):
-    """A result without any output (no choices, no output items)."""
 
 
 def _get(obj: Any, key: str) -> Any:

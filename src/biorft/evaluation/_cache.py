@@ -31,15 +31,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from biorft.errors import BiorftError
+from biorft.errors import CacheError
 
 __all__ = ["CacheError", "CachedResponse", "ResponseCache", "digest"]
 
 _VERSION = 1
-
-
-class CacheError(BiorftError, ValueError):
-    """A response cache file cannot be read; the message names the file and line."""
 
 
 def digest(value: Any) -> str:
@@ -88,7 +84,7 @@ class ResponseCache:
     Args:
         path: The cache file; created with its folder on the first write.
         model: Model name, part of every key.
-        params: Digest of the request parameters (see :func:`digest`), part of every key.
+        params: Digest of the request parameters (see `digest`), part of every key.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, model: str, params: str) -> None:

@@ -114,7 +114,7 @@ def _format_diff(name: str, m: Metric) -> str:
 
 @dataclass(frozen=True)
 class Comparison:
-    """The result of :func:`compare`: one :class:`ComparisonGroup` per task.
+    """The result of ``compare``: one [ComparisonGroup][biorft.evaluation.ComparisonGroup] per task.
 
     Attributes:
         groups: One group per task, in order of first appearance.
@@ -149,7 +149,7 @@ def compare(reports: Sequence[EvalReport], *, n_boot: int = 1000, seed: int = 0)
         seed: Bootstrap seed.
 
     Returns:
-        A :class:`Comparison`; ``print(comparison)`` or ``comparison.table()`` gives Markdown.
+        A [`Comparison`][biorft.evaluation.Comparison]; ``print(comparison)`` or ``comparison.table()`` gives Markdown.
 
     Raises:
         ValueError: When no report is given.

@@ -105,7 +105,7 @@ class Metric:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Metric:
-        """Inverse of :meth:`to_dict`."""
+        """Inverse of [`to_dict`][biorft.evaluation.Metric.to_dict]."""
         return cls(
             value=_from_json_float(data.get("value")),
             ci_low=_from_json_float(data.get("ci_low")),
@@ -202,14 +202,8 @@ def mcc(y_true: IntArray, y_pred: IntArray) -> float:
     return float(cov_tp / math.sqrt(cov_tt * cov_pp))
 
 
-def rankdata(x: FloatArray) -> FloatArray:
-    """Ranks starting at 1 with ties given their average rank (``scipy.stats.rankdata(method="average")``).
-
-    Examples:
-        >>> import numpy as np
-        >>> rankdata(np.array([10.0, 20.0, 10.0])).tolist()
-        [1.5, 3.0, 1.5]
-    """
+def _doubled_ranks(x: FloatArray) -> IntArray:
+    """Twice the average ranks of ``x`` (ranks start at 1; ties share their mean rank): integers, so sums are exact."""
     n = len(x)
     sorter = np.argsort(x, kind="mergesort")
     inv = np.empty(n, dtype=np.intp)
@@ -218,29 +212,48 @@ def rankdata(x: FloatArray) -> FloatArray:
     obs = np.r_[True, xs[1:] != xs[:-1]]
     dense = obs.cumsum()[inv]
     count = np.r_[np.nonzero(obs)[0], n]
-    return np.asarray(0.5 * (count[dense] + count[dense - 1] + 1), dtype=np.float64)
+    return np.asarray(count[dense] + count[dense - 1] + 1, dtype=np.int64)
+
+
+def rankdata(x: FloatArray) -> FloatArray:
+    """Ranks starting at 1 with ties given their average rank (``scipy.stats.rankdata(method="average")``).
+
+    Examples:
+        >>> import numpy as np
+        >>> rankdata(np.array([10.0, 20.0, 10.0])).tolist()
+        [1.5, 3.0, 1.5]
+    """
+    return np.asarray(_doubled_ranks(x) / 2, dtype=np.float64)
 
 
 def auroc(y_true: BoolArray, score: FloatArray) -> float:
     """Area under the ROC curve (``sklearn.metrics.roc_auc_score``); ``nan`` unless both classes occur.
 
+    Exact under ties: the Mann-Whitney count is summed in integers (a tied positive-negative pair counts one half)
+    and divided once, so the result depends only on the order of the scores and on which of them are equal. A
+    constant score gives exactly 0.5.
+
     Examples:
         >>> import numpy as np
         >>> auroc(np.array([False, True]), np.array([0.7, 0.7]))
         0.5
+        >>> auroc(np.array([False, True, True]), np.array([0.1, 0.7, 0.7]))
+        1.0
     """
     n_pos = int(y_true.sum())
     n_neg = len(y_true) - n_pos
     if n_pos == 0 or n_neg == 0:
         return _NAN
-    ranks = rankdata(score)
-    return float((ranks[y_true].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+    twice_u = int(_doubled_ranks(score)[y_true].sum()) - n_pos * (n_pos + 1)
+    return twice_u / (2 * n_pos * n_neg)
 
 
 def average_precision(y_true: BoolArray, score: FloatArray) -> float:
     """Area under the precision-recall curve, step-wise (``sklearn.metrics.average_precision_score``).
 
-    ``nan`` when there is no positive.
+    ``nan`` when there is no positive. Tied scores form one threshold (one step of the curve), so the result
+    depends only on the order of the scores and on which of them are equal; a constant score gives the
+    prevalence.
 
     Examples:
         >>> import numpy as np

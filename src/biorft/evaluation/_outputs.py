@@ -94,7 +94,7 @@ def grade_outputs(
     """Grade existing outputs against a task and report metrics with CIs.
 
     Args:
-        data: The task's dataset (a :class:`~biorft.datasets.TaskDataset` or split), whose examples the outputs'
+        data: The task's dataset (a [`TaskDataset`][biorft.datasets.TaskDataset] or split), whose examples the outputs'
             ids refer to.
         outputs: A JSONL file, or dicts, each with ``id`` and ``output_text`` (optionally ``sample``, ``model``
             and token counts ``prompt_tokens`` / ``completion_tokens`` / ``reasoning_tokens``).

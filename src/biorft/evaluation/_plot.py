@@ -1,6 +1,6 @@
 """Figures of reports and comparisons (matplotlib, from the ``plot`` extra).
 
-Figures are drawn on a :class:`matplotlib.figure.Figure` without pyplot, so plotting never changes the caller's
+Figures are drawn on a `matplotlib.figure.Figure` without pyplot, so plotting never changes the caller's
 backend or global state and works headless.
 """
 
@@ -131,7 +131,7 @@ def _per_label(ax: Any, report: EvalReport) -> None:
 
 
 def plot_report(report: EvalReport, path: Path) -> Path:
-    """Draw :meth:`EvalReport.plot`'s figure into ``path``."""
+    """Draw [`EvalReport.plot`][biorft.evaluation.EvalReport.plot]'s figure into ``path``."""
     fig = _figure("EvalReport.plot", figsize=(11, 4.5), layout="constrained")
     left, right = fig.subplots(1, 2, width_ratios=[1, 1])
     _bars(left, report.metrics, f"{report.task} · {report.model}")
@@ -148,7 +148,7 @@ def plot_report(report: EvalReport, path: Path) -> Path:
 
 
 def plot_comparison(comparison: Comparison, path: Path) -> Path:
-    """Draw :meth:`Comparison.plot`'s figure into ``path``: one panel per task."""
+    """Draw [`Comparison.plot`][biorft.evaluation.Comparison.plot]'s figure into ``path``: one panel per task."""
     groups = comparison.groups
     n = len(groups)
     cols = min(n, 2)

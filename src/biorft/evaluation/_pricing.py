@@ -1,7 +1,8 @@
 """Token prices and cost estimates.
 
 A small table of list prices (USD per million tokens) for common OpenAI models. Prices change; the table is a
-convenience for rough estimates, not a bill. Pass ``prices={"my-model": Price(0.5, 1.5)}`` to :func:`biorft.evaluate`
+convenience for rough estimates, not a bill. Pass ``prices={"my-model": Price(0.5, 1.5)}`` to
+[biorft.evaluate][biorft.evaluation.evaluate]
 to add or override entries. A model that matches no entry gets no estimate (``cost_usd = None``) and a note saying
 so. Model names match an entry exactly or by prefix followed by ``-`` (so dated snapshots such as
 ``gpt-4o-2024-08-06`` use ``gpt-4o``); the longest matching entry wins. Fine-tuned models (``ft:...``) have their own
@@ -86,7 +87,7 @@ def estimate_cost(
         model: Model name as sent to the endpoint.
         prompt_tokens: Input tokens.
         completion_tokens: Output tokens (reasoning included).
-        prices: Entries that extend or override :data:`PRICES`.
+        prices: Entries that extend or override [`PRICES`][biorft.evaluation.PRICES].
         discount: Multiplier on the list price (0.5 for the OpenAI Batch API).
 
     Returns:

@@ -1,7 +1,7 @@
-"""One graded model output (:class:`EvalRecord`) and the single function that grades an output text.
+"""One graded model output ([EvalRecord][biorft.evaluation.EvalRecord]) and the one function that grades an output.
 
 Every path into a report (the endpoint runner, a file of existing outputs, an OpenAI Batch output file, the
-non-LLM baselines) grades through :func:`grade_output`, so the same text gets the same record everywhere.
+non-LLM baselines) grades through `grade_output`, so the same text gets the same record everywhere.
 
 Examples:
     >>> from types import SimpleNamespace
@@ -90,7 +90,7 @@ class EvalRecord:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EvalRecord:
-        """Inverse of :meth:`to_dict`."""
+        """Inverse of [`to_dict`][biorft.evaluation.EvalRecord.to_dict]."""
         kwargs = dict(data)
         if kwargs.get("known_labels") is not None:
             kwargs["known_labels"] = tuple(kwargs["known_labels"])
@@ -135,7 +135,7 @@ def grade_output(
     """Grade one output text against one reference item.
 
     Args:
-        grader: Anything with ``explain(sample, item)`` (a :class:`biorft.graders.Grader`).
+        grader: Anything with ``explain(sample, item)`` (a [`biorft.graders.Grader`][biorft.graders.Grader]).
         text: The model's output text.
         item: The reference item (``reference_item(spec, example)``); its ``id`` names the record.
         sample: The sample index.

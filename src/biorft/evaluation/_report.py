@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from biorft._version import __version__
-from biorft.errors import BiorftError
+from biorft.errors import ReportError
 from biorft.evaluation._metrics import Metric
 from biorft.evaluation._records import EvalRecord
 from biorft.evaluation._stats import PRIMARY_METRIC, compute_metrics, prediction_codes
@@ -93,10 +93,6 @@ def format_metric(name: str, m: Metric, *, ci: bool = True) -> str:
     return text + (f" [{m.ci_low:.3f}, {m.ci_high:.3f}]" if has_ci else "")
 
 
-class ReportError(BiorftError, ValueError):
-    """A file or text is not a biorft evaluation report; the message names it."""
-
-
 def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
@@ -105,22 +101,26 @@ def _now() -> str:
 class EvalReport:
     """Graded records of one model (or baseline) on one task, with metrics and 95% bootstrap CIs.
 
-    Build one with :func:`biorft.evaluate`, :func:`biorft.evaluation.grade_outputs`,
-    :func:`biorft.evaluation.score_batch_output`, a baseline's ``evaluate``, :meth:`from_records` or
-    :meth:`from_json`.
+    Build one with [biorft.evaluate][biorft.evaluation.evaluate],
+    [biorft.evaluation.grade_outputs][biorft.evaluation.grade_outputs],
+    [biorft.evaluation.score_batch_output][biorft.evaluation.score_batch_output], a baseline's ``evaluate``,
+    [from_records][biorft.evaluation.EvalReport.from_records] or
+    [`from_json`][biorft.evaluation.EvalReport.from_json].
 
     Attributes:
         spec: The task.
         model: Model (or baseline) name, the label used in tables.
-        records: One :class:`EvalRecord` per example and sample, in dataset order.
-        metrics: Metric name -> :class:`Metric` (see :mod:`biorft.evaluation` for the names per task kind).
+        records: One [`EvalRecord`][biorft.evaluation.EvalRecord] per example and sample, in dataset order.
+        metrics: Metric name -> [Metric][biorft.evaluation.Metric] (see [biorft.evaluation][biorft.evaluation] for the
+            names per task kind).
         params: The request parameters (api, temperature, ...), for the record.
         usage: Token and cost summary: ``requests``, ``new_requests``, ``prompt_tokens``, ``completion_tokens``,
             ``reasoning_tokens``, ``cost_usd`` (None when the model's price is unknown), ``price`` (a note),
             ``wall_s``, ``retries`` and ``retry_causes`` (the most common causes of retried requests).
         source: Where the outputs came from: ``"endpoint"``, ``"outputs"``, ``"batch"`` or ``"baseline"``.
         failures: Requests that produced no output to grade (e.g. failed Batch API lines), each a dict with
-            ``id``, ``sample`` and ``error``; they are not in the metrics and are listed in :meth:`table`.
+            ``id``, ``sample`` and ``error``; they are not in the metrics and are listed in
+            [table][biorft.evaluation.EvalReport.table].
         n_boot: Bootstrap resamples behind the intervals.
         seed: Seed of the bootstrap.
         created: UTC time the report was made (ISO 8601).
@@ -289,7 +289,7 @@ class EvalReport:
 
     # -- persistence -----------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict (what :meth:`to_json` writes)."""
+        """JSON-ready dict (what [`to_json`][biorft.evaluation.EvalReport.to_json] writes)."""
         return {
             "format": _FORMAT,
             "format_version": _FORMAT_VERSION,
@@ -411,7 +411,7 @@ class EvalReport:
 
 
 def token_usage(records: Sequence[EvalRecord]) -> dict[str, Any]:
-    """Sum token usage over records (no price: see :func:`biorft.evaluation._pricing.estimate_cost`)."""
+    """Sum token usage over records (no price: see [estimate_cost][biorft.evaluation.estimate_cost])."""
     return {
         "requests": len(records),
         "new_requests": sum(1 for r in records if not r.cached and r.latency_s is not None),

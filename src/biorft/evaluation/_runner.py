@@ -5,7 +5,7 @@ so memory does not grow with the number of pending requests. Each request is ret
 server errors (5xx), time-outs and dropped connections, with exponential back-off and jitter, honouring the
 server's ``Retry-After``; after ``max_retries`` retries (or at once on an error that retrying cannot fix, such as
 a 400 or 401) the run stops scheduling work, lets requests in flight finish into the cache, and raises a
-:class:`~biorft.errors.BackendError` naming the example and the cause. Rerunning the same call resumes from the
+[`BackendError`][biorft.errors.BackendError] naming the example and the cause. Rerunning the same call resumes from the
 cache.
 """
 
@@ -60,7 +60,7 @@ class PromptedLike(Protocol):
 
 
 class DataLike(Protocol):
-    """A :class:`biorft.datasets.TaskDataset` or anything with ``spec`` and ``examples()``."""
+    """A [`biorft.datasets.TaskDataset`][biorft.datasets.TaskDataset] or anything with ``spec`` and ``examples()``."""
 
     @property
     def spec(self) -> TaskSpec:
@@ -140,7 +140,7 @@ def request_params(
 
 
 def request_body(params: Mapping[str, Any]) -> dict[str, Any]:
-    """The JSON body fields of :func:`request_params`' output (``extra_body`` merged in at the top level).
+    """The JSON body fields of `request_params`' output (``extra_body`` merged in at the top level).
 
     Examples:
         >>> request_body({"temperature": 0.0, "extra_body": {"seed": 1}})
@@ -529,7 +529,7 @@ async def aevaluate(
     grader: GraderLike | None = None,
     **options: Any,
 ) -> EvalReport:
-    """Asynchronous :func:`evaluate` (same arguments), for callers that already run an event loop.
+    """Asynchronous [evaluate][biorft.evaluation.evaluate] (same arguments), for callers that already run an event loop.
 
     An ``AsyncOpenAI`` client is used as it is, so it must belong to the running loop.
 
@@ -576,6 +576,8 @@ async def _aevaluate(
     own_pool: bool,
 ) -> EvalReport:
     # Called with every argument of evaluate (whose signature holds the defaults) plus own_pool.
+    if callable(pooled := getattr(data, "pooled", None)):  # Folds: every example once, from its fold's test part
+        data = pooled()
     if concurrency < 1:
         raise ValueError(f"concurrency must be >= 1, got {concurrency}")
     if n < 1:
@@ -729,11 +731,13 @@ def evaluate(
 
     Args:
         data: A :class:`~biorft.datasets.TaskDataset` (e.g. ``splits.test``) or anything with ``spec`` and
-            ``examples()`` yielding objects with ``id``, ``messages`` and ``item``.
+            ``examples()`` yielding objects with ``id``, ``messages`` and ``item``; given ``ds.folds(...)``, the
+            pooled test parts of the folds (every example once).
         model: Model name sent to the endpoint.
         client: An ``openai`` client: ``OpenAI`` / ``AzureOpenAI`` (called from a thread pool), or ``AsyncOpenAI`` /
             ``AsyncAzureOpenAI`` (with a connection pool of its own for the run, since this function runs its own
-            event loop; use :func:`aevaluate` to run on yours). Its own retries are switched off (biorft retries).
+            event loop; use [aevaluate][biorft.evaluation.aevaluate] to run on yours). Its own retries are switched off
+            (biorft retries).
             When None, one is built from ``OPENAI_API_KEY`` and ``base_url``.
         grader: Anything with ``explain(sample, item)``; default ``biorft.graders.grader_for(data.spec)``.
         cache: JSONL file for responses: written as they arrive; a rerun resumes from it and a complete cache
@@ -754,13 +758,14 @@ def evaluate(
         progress: Show a progress bar (rate, ETA, running mean reward) on stderr.
         base_url: Endpoint URL such as ``http://localhost:8000/v1`` (overrides the client's).
         extra_params: Extra request body fields for endpoint-specific options (part of the cache key).
-        prices: Extra or overriding entries for the cost estimate (see :data:`biorft.evaluation.PRICES`).
+        prices: Extra or overriding entries for the cost estimate (see
+            [biorft.evaluation.PRICES][biorft.evaluation.PRICES]).
         retry_base_delay: First back-off delay in seconds (doubled per retry, with jitter) when the server gives no
             ``Retry-After``.
         retry_max_delay: Upper bound of one back-off delay.
 
     Returns:
-        The :class:`EvalReport`.
+        The [`EvalReport`][biorft.evaluation.EvalReport].
 
     Raises:
         BackendError: When a request still fails after ``max_retries`` retries, or fails in a way retrying cannot

@@ -7,11 +7,12 @@ for both runs.
 Which metrics a report has:
 
 - every task: ``mean_reward`` (the grader's mean score), ``answered`` (share of samples with a usable answer: one
-  the grader could read, i.e. whose reason is not in :data:`UNSCORED_REASONS`, and that is a task label, a list of
+  the grader could read, i.e. whose reason is not in `UNSCORED_REASONS`, and that is a task label, a list of
   labels or a number as the kind requires), and ``reason/<reason>`` (share of samples per grader reason, e.g.
   ``reason/no_answer``, ``reason/hedged``);
 - binary / multiclass: ``accuracy``, ``balanced_accuracy``, ``macro_f1``, ``mcc``; binary tasks also ``auroc`` and
-  ``auprc`` when answers carry a confidence (computed over the samples that have one);
+  ``auprc`` when answers carry a confidence (computed over the samples that have one; a confidence ``c`` stated for
+  the negative label scores ``1 - c``, computed exactly, so equal stated probabilities stay tied);
 - multilabel: ``micro_f1``, ``macro_f1`` over the measured labels (``known_labels``);
 - regression: ``mae``, ``rmse``, ``spearman``, ``pearson`` over answered samples, and ``within_tolerance`` (share of
   all samples within the task's tolerance) when the task sets one.
@@ -29,9 +30,11 @@ Examples:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -100,7 +103,7 @@ def prediction_codes(spec: TaskSpec, records: Sequence[EvalRecord]) -> tuple[Int
     """Integer codes of targets and predicted labels for a classification task.
 
     Labels are coded by their position in ``spec.labels``; a prediction that is not exactly one task label (no
-    answer, a hedge, an unknown label, or any output whose reason is in :data:`UNSCORED_REASONS`) gets the code
+    answer, a hedge, an unknown label, or any output whose reason is in `UNSCORED_REASONS`) gets the code
     ``len(spec.labels)``.
 
     Args:
@@ -205,7 +208,7 @@ def _inputs(spec: TaskSpec, records: Sequence[EvalRecord], order: Sequence[str] 
             for i, r in enumerate(recs):
                 c = r.confidence
                 if c is not None and 0.0 <= c <= 1.0 and y_pred[i] < k:
-                    p_pos[i] = c if y_pred[i] == positive else 1.0 - c
+                    p_pos[i] = c if y_pred[i] == positive else _complement(c)
             inp.p_pos = p_pos
     elif spec.kind is TaskKind.MULTILABEL:
         index = _label_index(spec)
@@ -239,6 +242,32 @@ def _inputs(spec: TaskSpec, records: Sequence[EvalRecord], order: Sequence[str] 
         inp.answered = np.isfinite(inp.yhat)
         inp.tolerance = spec.tolerance
     return inp
+
+
+@functools.lru_cache(maxsize=1 << 16)  # stated confidences repeat: a few distinct values per report
+def _complement(confidence: float) -> float:
+    """``1 - confidence``, exact on the decimal the confidence was written as.
+
+    A confidence ``c`` stated for the negative label is a probability ``1 - c`` for the positive one. Float
+    subtraction is not exact (``1.0 - 0.3333 != 0.6667``), and the difference of one ulp breaks ties between
+    answers that state the same probability in two ways (``yes, 0.6667`` and ``no, 0.3333``), which moves AUROC
+    and AUPRC away from their tie values (a constant predictor would score above or below 0.5). Confidences are
+    parsed from decimal text, and ``repr`` gives back that decimal; its complement is computed exactly and rounded
+    once, so it is the same float as the complement written out (``float("0.6667")``).
+
+    Examples:
+        >>> 1.0 - 0.3333 == 0.6667, _complement(0.3333) == 0.6667, _complement(0.2) == 0.8
+        (False, True, True)
+        >>> _complement(1e-20), _complement(0.12345678901234567) == float(1 - Fraction("0.12345678901234567"))
+        (1.0, True)
+    """
+    text = repr(confidence)
+    dot = text.find(".")
+    places = len(text) - dot - 1
+    if dot < 0 or "e" in text or places > 15:
+        return float(1 - Fraction(text))
+    # Same float as the exact path, faster: 1.0 - c is within 3e-16 of the complement, which has ``places`` decimals.
+    return round(1.0 - confidence, places)
 
 
 def _labels_of(value: Any) -> list[str]:
@@ -339,7 +368,7 @@ def compute_metrics(
         level: Confidence level of the intervals.
 
     Returns:
-        Metric name -> :class:`Metric`, in display order.
+        Metric name -> [`Metric`][biorft.evaluation.Metric], in display order.
     """
     inp = _inputs(spec, records)
     point = _values(inp, None)
@@ -372,7 +401,8 @@ def paired_differences(
         level: Confidence level.
 
     Returns:
-        ``(differences, n_shared)``: metric name -> difference as a :class:`Metric`, and how many examples the
+        ``(differences, n_shared)``: metric name -> difference as a [Metric][biorft.evaluation.Metric], and how many
+        examples the
         runs share (0 gives an empty dict).
     """
     ref_ids = {r.id for r in reference}

@@ -1,11 +1,13 @@
 """Export splits to training formats, and read them back.
 
-- :func:`openai_rft`: OpenAI reinforcement fine-tuning JSONL (``messages`` ending with the user's message plus the
+- [openai_rft][biorft.export.openai_rft]: OpenAI reinforcement fine-tuning JSONL (``messages`` ending with the user's
+  message plus the
   grader item's fields at top level), ``grader.json`` and ``card.json``.
-- :func:`trl`: Hugging Face ``datasets``-loadable JSONL or parquet with a conversational ``prompt`` column.
-- :func:`verl`: parquet with ``data_source``, ``prompt``, ``ability``, ``reward_model``, ``extra_info`` and a
+- [trl][biorft.export.trl]: Hugging Face ``datasets``-loadable JSONL or parquet with a conversational ``prompt`` column.
+- [verl][biorft.export.verl]: parquet with ``data_source``, ``prompt``, ``ability``, ``reward_model``, ``extra_info``
+  and a
   ``reward.py`` exposing ``compute_score``.
-- :func:`validate_rft_jsonl`: check an RFT JSONL file against the service's rules.
+- [`validate_rft_jsonl`][biorft.export.validate_rft_jsonl]: check an RFT JSONL file against the service's rules.
 
 Every writer is deterministic: the same splits give byte-identical files.
 

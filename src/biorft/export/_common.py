@@ -62,7 +62,7 @@ def dump_json(obj: Any) -> str:
 
 
 def prepare_dir(out_dir: str | Path) -> Path:
-    """Create ``out_dir`` (parents too); raise :class:`DatasetError` naming it when that fails."""
+    """Create ``out_dir`` (parents too); raise [DatasetError][biorft.errors.DatasetError] naming it when that fails."""
     path = Path(out_dir)
     try:
         path.mkdir(parents=True, exist_ok=True)
@@ -72,7 +72,7 @@ def prepare_dir(out_dir: str | Path) -> Path:
 
 
 def iter_parts(splits: Splits) -> Iterable[tuple[str, TaskDataset]]:
-    """``("train", ds), ("valid", ds), ("test", ds)`` of a :class:`~biorft.datasets.Splits`."""
+    """``("train", ds), ("valid", ds), ("test", ds)`` of a [`Splits`][biorft.datasets.Splits]."""
     from biorft.datasets import Splits
 
     if not isinstance(splits, Splits):

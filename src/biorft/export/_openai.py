@@ -27,8 +27,8 @@ __all__ = ["openai_rft", "read_openai_rft", "rft_line"]
 def rft_line(messages: list[dict[str, str]], item: dict[str, Any]) -> dict[str, Any]:
     """One RFT training line: ``messages`` (ending with the user's) plus the grader item's fields at top level.
 
-    RFT_FACTS: the grader's ``item`` is the training line minus ``messages``, and the last message must have role
-    ``user`` (no assistant turns).
+    The grader's ``item`` is the training line minus ``messages``, and the last message must have role ``user``
+    (no assistant turns); see [OpenAI's grader sandbox][openai-grader-sandbox].
 
     Examples:
         >>> rft_line([{"role": "user", "content": "SMILES: CCO"}], {"id": "m1", "target": "BBB+"})
@@ -50,7 +50,7 @@ def openai_rft(splits: Splits, out_dir: str | Path, grader: GraderLike | None = 
     Same splits give byte-identical files.
 
     Args:
-        splits: From :meth:`~biorft.datasets.TaskDataset.split`.
+        splits: From [`split`][biorft.datasets.TaskDataset.split].
         out_dir: Output folder (created).
         grader: Grader to store in ``grader.json`` (its ``to_openai()`` dict); default
             ``biorft.graders.grader_for(splits.spec)``. Its ``referenced_fields`` must be in every line.
@@ -67,7 +67,7 @@ def openai_rft(splits: Splits, out_dir: str | Path, grader: GraderLike | None = 
         >>> class Exact:  # any object with the grader interface works
         ...     name = "exact"; referenced_fields = frozenset({"target"})
         ...     def to_openai(self): return {"type": "python", "name": "exact", "source": "def grade(s, i): return 0"}
-        >>> splits = br.load_task("genes/dosage_sensitive_tfs").split("cold", seed=0)
+        >>> splits = br.load_task("genes/dosage_sensitive_tfs").split("family", seed=0)
         >>> paths = openai_rft(splits, tempfile.mkdtemp(), grader=Exact())
         >>> sorted(paths)
         ['card', 'grader', 'test', 'train', 'valid']

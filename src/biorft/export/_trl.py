@@ -37,7 +37,7 @@ def trl(splits: Splits, out_dir: str | Path, format: str = "jsonl") -> dict[str,
     ``"parquet"``); the ``prompt`` column holds ``[{"role", "content"}, ...]``.
 
     Args:
-        splits: From :meth:`~biorft.datasets.TaskDataset.split`.
+        splits: From [`split`][biorft.datasets.TaskDataset.split].
         out_dir: Output folder (created).
         format: ``"jsonl"`` or ``"parquet"``.
 

@@ -1,9 +1,9 @@
 r"""Check an OpenAI RFT JSONL file against the RFT data rules before anything is uploaded or paid for.
 
-The rules (RFT_FACTS, OpenAI and Azure OpenAI RFT guides): one JSON object per line; a ``messages`` list in chat
-format whose roles are ``system`` / ``developer`` / ``user`` only (no ``assistant`` turns: the model writes the
-answer during training) and whose **last message has role user**; every other top-level field is the grader's
-``item``, so every field the grader reads must be present on every line.
+The rules (OpenAI's and Azure OpenAI's RFT guides; see [OpenAI's grader sandbox][openai-grader-sandbox]): one JSON
+object per line; a ``messages`` list in chat format whose roles are ``system`` / ``developer`` / ``user`` only (no
+``assistant`` turns: the model writes the answer during training) and whose **last message has role user**; every
+other top-level field is the grader's ``item``, so every field the grader reads must be present on every line.
 
 Problems name the 1-based line number and the field; nothing stops at the first problem, so one run lists
 everything to fix.
@@ -68,7 +68,7 @@ class RFTProblem:
 
 @dataclass(frozen=True)
 class RFTValidationReport:
-    """What :func:`validate_rft_jsonl` found in one file.
+    """What [`validate_rft_jsonl`][biorft.export.validate_rft_jsonl] found in one file.
 
     Attributes:
         path: The file checked.
@@ -94,7 +94,7 @@ class RFTValidationReport:
         return not self.problems
 
     def raise_for_problems(self, limit: int = 5) -> None:
-        """Raise :class:`DatasetError` listing the first ``limit`` problems when there are any.
+        """Raise [`DatasetError`][biorft.errors.DatasetError] listing the first ``limit`` problems when there are any.
 
         Args:
             limit: How many problems the message quotes.
@@ -208,7 +208,7 @@ def grader_item_fields(grader: object) -> frozenset[str]:
     at its word. For a grader dict (``grader.json``) the fields are read from ``{{ item.<field> }}`` templates and,
     for python graders, from the source's ``REQUIRED_FIELDS = [...]`` / ``REFERENCED_FIELDS = [...]`` declaration
     (biorft's exported graders carry one), else from ``item["<field>"]`` subscripts in the source
-    (``item.get(...)`` marks an optional field and is not required). A ``str`` or :class:`~pathlib.Path` is read
+    (``item.get(...)`` marks an optional field and is not required). A ``str`` or `Path` is read
     as a ``grader.json`` file.
 
     Args:
@@ -315,7 +315,7 @@ def validate_rft_jsonl(path: str | Path, grader: object = None) -> RFTValidation
     Args:
         path: The JSONL file (``train.jsonl`` / ``valid.jsonl``).
         grader: Optional grader whose item fields must be on every line: a biorft grader, a grader dict, or the
-            path of a ``grader.json`` (see :func:`grader_item_fields`).
+            path of a ``grader.json`` (see `grader_item_fields`).
 
     Returns:
         The report; ``report.ok`` is False when any rule is broken, ``report.raise_for_problems()`` raises.

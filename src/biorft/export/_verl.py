@@ -88,7 +88,7 @@ def verl(splits: Splits, out_dir: str | Path, grader: GraderLike | None = None) 
     ``custom_reward_function``.
 
     Args:
-        splits: From :meth:`~biorft.datasets.TaskDataset.split`.
+        splits: From [`split`][biorft.datasets.TaskDataset.split].
         out_dir: Output folder (created).
         grader: Grader whose source goes into ``reward.py``; default ``biorft.graders.grader_for(spec)``.
 

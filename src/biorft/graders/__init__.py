@@ -2,8 +2,9 @@ r"""Graders: reward functions ``grade(sample, item) -> float`` in [0, 1] that ne
 
 A grader extracts the answer from a model output (JSON ``{"answer": ...}``, ``<answer>`` tags or a final
 ``Answer: ...`` line), compares it with the reference in ``item`` and says why it gave its score. The same code
-runs in-process, as an exported OpenAI python grader (:meth:`Grader.to_openai`, :meth:`Grader.to_source`) and as
-TRL / verl rewards (:mod:`biorft.rewards`); parity tests keep the scores identical.
+runs in-process, as an exported OpenAI python grader ([Grader.to_openai][biorft.graders.Grader.to_openai],
+[Grader.to_source][biorft.graders.Grader.to_source]) and as
+TRL / verl rewards ([`biorft.rewards`][biorft.rewards]); parity tests keep the scores identical.
 
 Examples:
     >>> from biorft.graders import LabelGrader, NumericGrader, WeightedSum, FormatGrader

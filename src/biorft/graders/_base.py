@@ -1,4 +1,4 @@
-"""The :class:`Grader` base class: one configuration, scored in-process and exported as source."""
+"""The [`Grader`][biorft.graders.Grader] base class: one configuration, scored in-process and exported as source."""
 
 from __future__ import annotations
 
@@ -20,10 +20,11 @@ MODES = ("strict", "lenient")
 class Grader:
     r"""A reward function ``grader(sample, item) -> float`` in [0, 1] that never raises on model output.
 
-    A grader is a JSON configuration tree evaluated by the stdlib-only runtime in :mod:`biorft.graders._rt`. The
-    same runtime and configuration are embedded by :meth:`to_source`, so the exported grader scores exactly like the
-    in-process one. Build graders with the concrete classes (:class:`~biorft.graders.LabelGrader`, ...) or
-    :func:`~biorft.graders.grader_for`; bad configuration raises :class:`~biorft.errors.GraderError`.
+    A grader is a JSON configuration tree evaluated by the stdlib-only runtime in `biorft.graders._rt`. The
+    same runtime and configuration are embedded by [to_source][biorft.graders.Grader.to_source], so the exported grader
+    scores exactly like the
+    in-process one. Build graders with the concrete classes ([`LabelGrader`][biorft.graders.LabelGrader], ...) or
+    [`grader_for`][biorft.graders.grader_for]; bad configuration raises [`GraderError`][biorft.errors.GraderError].
 
     Attributes:
         name: The grader's name (used as the OpenAI grader name and in TRL logs).
@@ -71,7 +72,7 @@ class Grader:
 
         Args:
             sample: ``{"output_text": ..., "output_json": ...}`` (OpenAI's shape) or the output text itself.
-            item: The reference item (see :func:`biorft.schema.reference_item`).
+            item: The reference item (see [`biorft.schema.reference_item`][biorft.schema.reference_item]).
 
         Returns:
             The score, the reason, the extracted answer, a detail string and any stated confidence.
@@ -138,7 +139,7 @@ class Grader:
 
 
 def check_choice(param: str, value: Any, choices: Iterable[str]) -> str:
-    """``value`` if it is one of ``choices``, else :class:`GraderError` naming ``param``.
+    """``value`` if it is one of ``choices``, else [`GraderError`][biorft.errors.GraderError] naming ``param``.
 
     Examples:
         >>> check_choice("mode", "strict", MODES)
@@ -151,7 +152,7 @@ def check_choice(param: str, value: Any, choices: Iterable[str]) -> str:
 
 
 def check_number(param: str, value: Any, *, low: float = 0.0, high: float = math.inf, low_open: bool = False) -> float:
-    """``value`` as a finite float in the range, else :class:`GraderError` naming ``param``.
+    """``value`` as a finite float in the range, else [`GraderError`][biorft.errors.GraderError] naming ``param``.
 
     Examples:
         >>> check_number("abs_tol", 0.5)
@@ -169,7 +170,7 @@ def check_number(param: str, value: Any, *, low: float = 0.0, high: float = math
 
 
 def check_field(param: str, value: Any) -> str:
-    """A non-empty item key name, else :class:`GraderError` naming ``param``.
+    """A non-empty item key name, else [`GraderError`][biorft.errors.GraderError] naming ``param``.
 
     Examples:
         >>> check_field("target_field", "target")

@@ -1,7 +1,8 @@
 """Composition of graders: weighted sum, gate, minimum and maximum.
 
 Every composition is bounded in [0, 1] and non-decreasing in each part's score. The parts share one extraction of
-the answer per output, and the composition is exported as one python grader (see :meth:`Grader.to_openai`).
+the answer per output, and the composition is exported as one python grader (see
+[Grader.to_openai][biorft.graders.Grader.to_openai]).
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ class WeightedSum(Grader):
 class Gate(Grader):
     """``grader``'s score when ``gate`` scores at least ``threshold``, else 0 (with the gate's reason).
 
-    The usual gate is a :class:`~biorft.graders.FormatGrader`: no reward for a right answer in the wrong form.
+    The usual gate is a [`FormatGrader`][biorft.graders.FormatGrader]: no reward for a right answer in the wrong form.
 
     Args:
         gate: The grader that must pass first.

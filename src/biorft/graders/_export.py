@@ -1,6 +1,6 @@
 """Export of a grader as self-contained Python source and as an OpenAI python-grader dict.
 
-The exported module embeds the runtime modules of :mod:`biorft.graders._rt` verbatim (their text is read from the
+The exported module embeds the runtime modules of `biorft.graders._rt` verbatim (their text is read from the
 installed package), then the grader's configuration as a JSON literal, then the ``grade(sample, item)`` entry point
 that OpenAI's python grader calls. The in-process grader runs the same runtime functions on the same configuration,
 which is what makes the scores identical (and the parity tests check it in a clean interpreter).
@@ -28,10 +28,16 @@ __all__ = [
 ]
 
 OPENAI_IMAGE_TAG = "2025-05-08"
-"""The OpenAI grader image whose packages (rdkit 2024.9.6, numpy 2.2.4, ...) the exported graders are tested under."""
+"""The OpenAI grader image whose packages (rdkit 2024.9.6, numpy 2.2.4, ...) the exported graders are tested under.
+
+See [OpenAI's grader sandbox][openai-grader-sandbox].
+"""
 
 OPENAI_SOURCE_LIMIT = 256_000
-"""OpenAI python graders take source under 256 kB (RFT_FACTS: "source under 256 kB"); counted in UTF-8 bytes."""
+"""OpenAI python graders take source under 256 kB, counted in UTF-8 bytes.
+
+See [OpenAI's grader sandbox][openai-grader-sandbox].
+"""
 
 _OWN = "biorft."
 

@@ -1,4 +1,4 @@
-"""Public answer extraction: :func:`extract_answer`."""
+"""Public answer extraction: [`extract_answer`][biorft.graders.extract_answer]."""
 
 from __future__ import annotations
 

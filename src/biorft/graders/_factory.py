@@ -1,4 +1,4 @@
-"""The default grader of a task: :func:`grader_for`."""
+"""The default grader of a task: [`grader_for`][biorft.graders.grader_for]."""
 
 from __future__ import annotations
 
@@ -49,12 +49,14 @@ def _scale(spec: TaskSpec) -> str:
 def grader_for(spec: TaskSpec, **options: Any) -> Grader:
     """The default grader for a task.
 
-    - binary / multiclass: :class:`LabelGrader` over ``spec.labels`` with ``spec.label_synonyms``;
-    - multilabel: :class:`SetGrader` over the item's ``known_labels`` with balanced per-label credit
+    - binary / multiclass: [LabelGrader][biorft.graders.LabelGrader] over ``spec.labels`` with
+      ``spec.label_synonyms``;
+    - multilabel: [SetGrader][biorft.graders.SetGrader] over the item's ``known_labels`` with balanced per-label credit
       (``metric="balanced"``) weighted by ``spec.metadata["label_prevalence"]``, which every
       [TaskDataset][biorft.datasets.TaskDataset] records, so that no fixed answer earns more than random draws
       at the label prevalences; F1 for a bare spec without prevalences;
-    - regression: :class:`NumericGrader` with ``abs_tol = spec.tolerance`` (0 when unset), exponential partial
+    - regression: [NumericGrader][biorft.graders.NumericGrader] with ``abs_tol = spec.tolerance`` (0 when unset),
+      exponential partial
       credit of width ``spec.tolerance`` (else a tenth of ``spec.value_range``, else 1), ``spec.units`` stripped
       from answers, and a log scale for concentration units (``nM``, ``µM``, ``mg/L`` ...) or
       ``spec.metadata["scale"] == "log"``.

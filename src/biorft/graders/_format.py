@@ -20,7 +20,7 @@ class FormatGrader(Grader):
 
     Strict mode (default) also needs every stated answer to be in an accepted form and to agree (one answer, said
     once or repeated identically); lenient mode needs one answer in an accepted form. Use it as the gate of
-    :class:`~biorft.graders.Gate` or as a small shaping term in :class:`~biorft.graders.WeightedSum`.
+    [`Gate`][biorft.graders.Gate] or as a small shaping term in [`WeightedSum`][biorft.graders.WeightedSum].
 
     Args:
         sources: Accepted forms, any of ``"json"``, ``"tag"``, ``"line"``, ``"output_json"``, ``"boxed"``,

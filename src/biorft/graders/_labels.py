@@ -154,7 +154,7 @@ class SetGrader(Grader):
     labels count as false positives (F1, Jaccard) or score the answer 0 (balanced). An entry that negates a label
     (``"not NR-AR"``) or hedges (``"NR-AR or SR-p53"``) scores 0.
 
-    ``metric="balanced"`` (what :func:`~biorft.graders.grader_for` uses for tasks with known label prevalences) is
+    ``metric="balanced"`` (what [grader_for][biorft.graders.grader_for] uses for tasks with known label prevalences) is
     the mean over the measured labels of a per-label credit: 1 for a right call, and for a wrong one 1 minus a
     penalty set from the label's ``prevalence`` so that calling the label and not calling it earn the same expected
     credit. No fixed answer (``none``, every label, any subset) then earns more than random draws at the label
@@ -168,7 +168,7 @@ class SetGrader(Grader):
         mode: ``"strict"`` or ``"lenient"`` (lenient maps an entry naming exactly one label to that label).
         target_field: The item key holding the reference list of labels.
         known_field: The item key holding the measured labels.
-        prevalence: ``{label: share of positives}`` (see :func:`label_prevalence`); required by ``"balanced"``.
+        prevalence: ``{label: share of positives}`` (see `label_prevalence`); required by ``"balanced"``.
         name: Grader name (defaults to ``"label_set"``).
 
     Raises:

@@ -1,7 +1,7 @@
 """Parity check: an exported grader source, run in a separate clean interpreter, scores like the in-process grader.
 
 The one implementation behind ``biorft demo``, the ``custom_grader.py`` example and any user's own check before an
-RFT job: the same promise the parity tests make (ARCHITECTURE.md, "one grader source serves every place").
+RFT job: the same promise the parity tests make (one grader source serves every place).
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class ParityMismatch:
 
 @dataclass(frozen=True)
 class ParityReport:
-    """The outcome of :func:`check_parity`: the cases compared, the mismatches, or why the source did not run."""
+    """The outcome of `check_parity`: the cases compared, the mismatches, or why the source did not run."""
 
     n_cases: int
     mismatches: tuple[ParityMismatch, ...] = ()
@@ -89,7 +89,7 @@ def check_parity(
         timeout: Seconds the clean interpreter may take.
 
     Returns:
-        A :class:`ParityReport`; ``report.ok`` is True when every case matched.
+        A `ParityReport`; ``report.ok`` is True when every case matched.
 
     Examples:
         >>> from biorft.graders import LabelGrader

@@ -1,4 +1,4 @@
-"""What a grader says about one output: :class:`GradeResult` and its :class:`Reason` code."""
+"""What a grader says: [GradeResult][biorft.graders.GradeResult] and its [Reason][biorft.graders.Reason] code."""
 
 from __future__ import annotations
 

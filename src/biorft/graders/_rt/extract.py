@@ -13,7 +13,7 @@ Sources, in the order they are consulted:
    is exactly an answer.
 
 Every scan is a precompiled regular expression without nested quantifiers or a bounded ``str.find`` /
-``json.JSONDecoder.raw_decode`` loop, so a 1 MB output costs a few milliseconds. At most :data:`MAX_CANDIDATES`
+``json.JSONDecoder.raw_decode`` loop, so a 1 MB output costs a few milliseconds. At most `MAX_CANDIDATES`
 answers are kept (the last ones); an output with more sets ``overflow``, which strict graders score as conflicting.
 A stated confidence comes from the JSON answer object (``"confidence"`` / ``"probability"``) or a
 ``Confidence: 0.8`` line (``80%`` also reads as 0.8).
@@ -197,7 +197,7 @@ def _answer_of(obj: dict[Any, Any]) -> tuple[bool, Any, float | None, str]:
     """Whether a JSON object carries an answer, the answer, its stated confidence and any conflict.
 
     An object that states its answer twice with different values (a repeated key, or ``"answer"`` and
-    ``"Answer"``, noted by :func:`_loads`) is a conflict; two different confidences mean no confidence.
+    ``"Answer"``, noted by `_loads`) is a conflict; two different confidences mean no confidence.
     """
     clashes = obj.clashes if type(obj) is _Repeated else _NO_CLASHES
     if "answer" in obj:

@@ -80,7 +80,7 @@ class LabelTable:
         return None
 
     def lookup_cached(self, text: str) -> str | None:
-        """:meth:`lookup` with a bounded cache (reference labels repeat across items)."""
+        """`lookup` with a bounded cache (reference labels repeat across items)."""
         try:
             return self._gold[text]
         except KeyError:
@@ -233,7 +233,7 @@ def match_label_set(table: LabelTable, value: Any, lenient: bool) -> tuple[froze
 
 
 def exact_label_set(table: LabelTable, value: Any) -> tuple[frozenset[str] | None, str, str]:
-    """:func:`match_label_set` in strict mode, accepting only answers whose every entry is exactly a label."""
+    """`match_label_set` in strict mode, accepting only answers whose every entry is exactly a label."""
     labels, reason, detail = match_label_set(table, value, False)
     if labels is not None and any(label.startswith("?") for label in labels):
         return None, "no_answer", f"{clip(value)!r} is not exactly a list of labels"

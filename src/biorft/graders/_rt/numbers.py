@@ -59,8 +59,8 @@ def units_pattern(units: list[str]) -> re.Pattern[str] | None:
 def parse_number(value: Any, units: re.Pattern[str] | None, lenient: bool) -> tuple[float | None, str, str]:
     """Read one number from an extracted answer: ``(value, reason, detail)``; reason ``""`` when it parsed.
 
-    ``units`` (from :func:`units_pattern`) is removed from the answer before numbers are read. A stated uncertainty
-    (``± 0.3``) is dropped here; :func:`parse_spread` keeps it.
+    ``units`` (from `units_pattern`) is removed from the answer before numbers are read. A stated uncertainty
+    (``± 0.3``) is dropped here; `parse_spread` keeps it.
     """
     parsed, reason, detail = parse_spread(value, units, lenient)
     return (None if parsed is None else parsed[0]), reason, detail
@@ -141,7 +141,7 @@ def parse_spread(
 
 
 def exact_number(value: Any, units: re.Pattern[str] | None) -> tuple[tuple[float, float] | None, str, str]:
-    """:func:`parse_spread` in strict mode, accepting only text that is a number (plus configured units).
+    """`parse_spread` in strict mode, accepting only text that is a number (plus configured units).
 
     Used for outputs with no answer marker: ``"-3.2"``, ``"3.2e-4 mol/L"`` and ``"3.2 × 10^-4"`` are numbers,
     ``"I think it is 3"`` is not (a word besides the units), so it has no answer rather than a wrong one.

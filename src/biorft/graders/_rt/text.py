@@ -2,10 +2,10 @@
 
 Two normal forms are used to match answers against a vocabulary:
 
-- :func:`norm_strong` keeps every character that can tell two labels apart (``"BBB+"`` vs ``"BBB-"``) and only
+- `norm_strong` keeps every character that can tell two labels apart (``"BBB+"`` vs ``"BBB-"``) and only
   folds case, unicode compatibility forms, whitespace runs and decoration around the answer (quotes, markdown
   emphasis, backticks, a trailing full stop);
-- :func:`norm_loose` additionally turns every non-alphanumeric character into a space, so ``"Dosage-Sensitive"``,
+- `norm_loose` additionally turns every non-alphanumeric character into a space, so ``"Dosage-Sensitive"``,
   ``"dosage_sensitive"`` and ``"dosage sensitive"`` meet. Loose forms that two labels share are ambiguous and are
   never used for matching (see ``labels.py``).
 """
@@ -123,7 +123,7 @@ def retraction(text: str) -> str:
 
 
 def negated(tokens: list[str]) -> bool:
-    """Whether any of the loose ``tokens`` is a negation word (see :data:`NEGATION_WORDS`)."""
+    """Whether any of the loose ``tokens`` is a negation word (see `NEGATION_WORDS`)."""
     return not NEGATION_WORDS.isdisjoint(tokens)
 
 
