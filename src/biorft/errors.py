@@ -247,4 +247,3 @@ class HackableGraderError(GraderError):
     def __init__(self, message: str, audit: object = None) -> None:
         super().__init__(message)
         self.audit = audit
-
