@@ -18,7 +18,7 @@ binary, multiclass and regression tasks the better of the majority answer and th
 expected reward is the chance level of the metric; for multilabel tasks the label-prior draws, which no fixed
 label subset may beat), the **oracle** (the reference answers, which must score 1) and the **shortcut** baselines
 (models that see the entity; informative, never a failure). Every corpus output is also scored by the grader's
-exported source in a clean interpreter ([check_parity][biorft.graders.check_parity]): the scores must be identical.
+exported source in a clean interpreter (`biorft.graders.check_parity`): the scores must be identical.
 
 The audit fails (``AuditResult.ok is False``) when a degenerate policy earns more than the prior baseline plus a
 small tolerance for sampling noise, when the oracle does not score 1, when the grader raises, or when parity fails.
