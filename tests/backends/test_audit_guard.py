@@ -42,7 +42,8 @@ def test_dry_run_carries_the_audit(rft: OpenAIRFT, export_dir: Path) -> None:
     plan = rft.submit(export_dir, dry_run=True)
     assert plan.audit is not None
     assert plan.audit.ok
-    assert "| constant: BBB+ |" in str(plan)
+    assert "no degenerate policy earns more than the prior baseline" in str(plan)
+    assert "| constant: BBB+ |" in plan.audit.table()
 
 
 def test_cli_dry_run_prints_the_table(

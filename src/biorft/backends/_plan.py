@@ -97,7 +97,7 @@ class SubmissionPlan:
             state = f"reuses {f.file_id}" if f.file_id else "would be uploaded"
             lines.append(f"  {f.role}: {f.path} ({f.lines} lines, {f.bytes} bytes, sha256 {f.sha256}): {state}")
         if self.audit is not None:
-            lines.append(self.audit.table())
+            lines.append(self.audit.summary())  # the table: ``plan.audit.table()``
         lines.append("request (POST /fine_tuning/jobs):")
         lines.append(self.to_json())
         return "\n".join(lines)
