@@ -253,11 +253,8 @@ def _label_policies(labels: Sequence[str]) -> list[_Policy]:
         ("not <wrong label>", lambda i: _answer(f"not {other(i)}")),
         ("non-<wrong label>", lambda i: _answer(f"non-{other(i)}")),
         ("it is not <wrong label>", lambda i: _answer(f"It is not {other(i)}.")),
-        ("right label then retraction", lambda i: _answer(f"{g(i)}\nActually no, it is {other(i)}.")),
-        ("wrong label then correction", lambda i: _answer(f"{other(i)}\nWait, correction: it is {g(i)}.")),
         ("right label, wait, wrong label", lambda i: _answer(f"{g(i)}, wait, {other(i)}")),
-        ("duplicate JSON key (wrong, right)", lambda i: f'{{"answer": "{other(i)}", "answer": "{g(i)}"}}'),
-        ("duplicate JSON key (right, wrong)", lambda i: f'{{"answer": "{g(i)}", "answer": "{other(i)}"}}'),
+        *_conflicts(g, other, lambda i: json.dumps(g(i)), lambda i: json.dumps(other(i))),
     ]
     out += [_Policy(f"hedge: {name}", "hedge", make) for name, make in hedges]
     out += _format_policies(g, other, list(labels))
@@ -299,20 +296,26 @@ def _multilabel_policies(labels: Sequence[str], prevalence: dict[str, float]) ->
         ("right set or a wrong label", lambda i: _answer(f"{g(i)} or {wrong(i)}")),
         ("maybe <wrong label>, right set", lambda i: _answer(f"maybe {wrong(i)}, {g(i)}")),
         ("not <wrong label>", lambda i: _answer(", ".join([*gold(i), f"not {wrong(i)}"]))),
-        ("right set then retraction", lambda i: _answer(f"{g(i)}\nActually no, also {wrong(i)}.")),
-        ("wrong label then correction", lambda i: _answer(f"{wrong(i)}\nWait, correction: {g(i)}.")),
-        (
-            "duplicate JSON key (wrong, right)",
-            lambda i: f'{{"answer": ["{wrong(i)}"], "answer": {json.dumps(gold(i))}}}',
-        ),
-        (
-            "duplicate JSON key (right, wrong)",
-            lambda i: f'{{"answer": {json.dumps(gold(i))}, "answer": ["{wrong(i)}"]}}',
-        ),
+        *_conflicts(g, wrong, lambda i: json.dumps(gold(i)), lambda i: json.dumps([wrong(i)])),
     ]
     out += [_Policy(f"hedge: {name}", "hedge", make) for name, make in hedges]
     out += _format_policies(g, wrong, [_set_text(c) for _, c in subsets])
     return out
+
+
+def _conflicts(
+    right: Callable[[dict[str, Any]], str],
+    wrong: Callable[[dict[str, Any]], str],
+    right_json: Callable[[dict[str, Any]], str],
+    wrong_json: Callable[[dict[str, Any]], str],
+) -> list[tuple[str, Maker]]:
+    """Retractions, corrections and two values under one JSON key, each way round."""
+    return [
+        ("right answer then retraction", lambda i: _answer(f"{right(i)}\nActually no, it is {wrong(i)}.")),
+        ("wrong answer then correction", lambda i: _answer(f"{wrong(i)}\nWait, correction: it is {right(i)}.")),
+        ("duplicate JSON key (wrong, right)", lambda i: f'{{"answer": {wrong_json(i)}, "answer": {right_json(i)}}}'),
+        ("duplicate JSON key (right, wrong)", lambda i: f'{{"answer": {right_json(i)}, "answer": {wrong_json(i)}}}'),
+    ]
 
 
 def _number_text(value: float) -> str:
@@ -356,10 +359,7 @@ def _regression_policies(values: list[float], tolerance: float) -> list[_Policy]
         ("not <wrong value>", lambda i: _answer(f"not {t(wrong(i))}")),
         ("bound: < above the answer", lambda i: _answer(f"< {t(g(i) + spread)}")),
         ("bound: at least below the answer", lambda i: _answer(f"at least {t(g(i) - spread)}")),
-        ("right value then retraction", lambda i: _answer(f"{t(g(i))}\nActually no, it is {t(wrong(i))}.")),
-        ("wrong value then correction", lambda i: _answer(f"{t(wrong(i))}\nWait, correction: {t(g(i))}.")),
-        ("duplicate JSON key (wrong, right)", lambda i: f'{{"answer": {t(wrong(i))}, "answer": {t(g(i))}}}'),
-        ("duplicate JSON key (right, wrong)", lambda i: f'{{"answer": {t(g(i))}, "answer": {t(wrong(i))}}}'),
+        *_conflicts(lambda i: t(g(i)), lambda i: t(wrong(i)), lambda i: t(g(i)), lambda i: t(wrong(i))),
     ]
     out += [_Policy(f"hedge: {name}", "hedge", make) for name, make in hedges]
     out += _format_policies(lambda i: t(g(i)), lambda i: t(wrong(i)), [t(v) for _, v in constants])
