@@ -55,6 +55,7 @@ __all__ = [
     "FineTuningUnavailable",
     "GraderError",
     "GraderRunError",
+    "HackableGraderError",
     "InvalidHyperparameter",
     "InvalidReplyError",
     "InvalidRequest",
@@ -257,3 +258,15 @@ class EmptyReplyError(InvalidReplyError, ValueError):
 
     Evaluation retries it like a server error; after the retries the request is recorded as failed.
     """
+
+
+class HackableGraderError(GraderError):
+    """The reward-hacking audit found a degenerate answer the grader pays more than the prior baseline.
+
+    Raised before any paid or GPU training starts (``OpenAIRFT.submit``, ``grpo_recipe``); ``audit`` holds the
+    [AuditResult][biorft._audit.AuditResult]. Fix the grader, or pass ``allow_hackable=True`` to train anyway.
+    """
+
+    def __init__(self, message: str, audit: object = None) -> None:
+        super().__init__(message)
+        self.audit = audit

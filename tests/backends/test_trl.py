@@ -257,15 +257,18 @@ def test_reward_rebuilds_reference_item_exactly(task: Task) -> None:
 
 
 class ExactGrader:
-    """Stand-in for biorft.graders (same call signature): 1 if the final 'Answer:' line equals the target."""
+    """Stand-in for biorft.graders (same call signature): 1 if the one 'Answer:' line, last, equals the target."""
 
     name = "exact"
     referenced_fields = frozenset({"target"})
 
     def __call__(self, sample: Any, item: dict[str, Any]) -> float:
         text = sample["output_text"] if isinstance(sample, dict) else sample
-        lines = [ln for ln in text.splitlines() if ln.startswith("Answer:")]
-        return float(bool(lines) and lines[-1].removeprefix("Answer:").strip() == item["target"])
+        lines = [ln for ln in text.splitlines() if ln.strip()]
+        stated = [ln for ln in lines if ln.startswith("Answer:")]
+        if len(stated) != 1 or stated[0] != lines[-1]:
+            return 0.0  # one answer, last: a grader that reads any of several answers can be gamed
+        return float(stated[0].removeprefix("Answer:").strip() == item["target"])
 
 
 def test_reward_scores_conversational_and_plain_completions() -> None:

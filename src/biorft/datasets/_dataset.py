@@ -55,6 +55,16 @@ def _json_value(v: Any) -> Any:
     return v
 
 
+def _with_prevalence(spec: TaskSpec, frame: pl.DataFrame) -> TaskSpec:
+    """``spec`` with the per-label prevalence of ``frame`` in its metadata (the weights of the balanced reward)."""
+    from biorft.graders._labels import label_prevalence
+
+    columns = ["target"] + (["known_labels"] if "known_labels" in frame.columns else [])
+    items = frame.select(columns).to_dicts()
+    prevalence = label_prevalence(items, spec.labels)
+    return spec.model_copy(update={"metadata": {**spec.metadata, "label_prevalence": prevalence}})
+
+
 class TaskDataset:
     """A task (``spec``), its provenance (``card``) and its examples (``frame``: one row per example).
 
@@ -91,6 +101,8 @@ class TaskDataset:
         if frame["id"].null_count() or frame["id"].is_duplicated().any():
             dup = frame.filter(frame["id"].is_duplicated())["id"].head(5).to_list()
             raise DatasetError(f"{spec.name}: example ids must be unique and non-null; duplicated: {dup}")
+        if spec.kind is TaskKind.MULTILABEL and "label_prevalence" not in spec.metadata:
+            spec = _with_prevalence(spec, frame)
         self._spec = spec
         self._frame = frame
         self._card = card

@@ -45,7 +45,7 @@ from biorft.graders._io import (
     trl_row,
     trl_rows,
 )
-from biorft.graders._labels import LabelGrader, SetGrader
+from biorft.graders._labels import LabelGrader, SetGrader, label_prevalence
 from biorft.graders._molecules import MoleculeGrader, ValidMoleculeGrader
 from biorft.graders._numbers import NumericGrader
 from biorft.graders._parity import ParityMismatch, ParityReport, check_parity
@@ -97,6 +97,7 @@ __all__ = [
     "grader_for",
     "item_field_types",
     "item_from_columns",
+    "label_prevalence",
     "to_sample",
     "trl_reward",
     "trl_row",

@@ -155,7 +155,7 @@ class SoftVerifier(Grader):
             >>> ds = br.load_task("genes/dosage_sensitive_tfs")
             >>> soft = SoftVerifier.from_baseline(Majority().fit(ds))
             >>> round(soft("Answer: dosage-insensitive", {"entity": "TP53"}), 3)
-            0.751
+            0.75
         """
         predictor = _BaselinePredictor(baseline)
         return cls(predictor, predictor.spec, **options)

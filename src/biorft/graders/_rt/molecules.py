@@ -18,7 +18,7 @@ import functools
 import re
 from typing import Any, NamedTuple
 
-from biorft.graders._rt.text import is_refusal
+from biorft.graders._rt.text import clip, is_refusal, negated, norm_loose, retraction
 
 MAX_SMILES = 2000
 """Longer answers are not parsed (no real answer molecule needs that many characters)."""
@@ -27,6 +27,8 @@ _RDKIT: dict[str, Any] = {}
 _SMILES_STRIP = " \t\r\n\"'`*.,;"
 _CHARGED_ATOM = re.compile(r"[+-]\d*(?::\d+)?\]")
 """A charged bracket atom in SMILES text (``[NH3+]``, ``[O-]``, ``[Fe+2]``): formal charges appear only there."""
+_SMILES_WORD_MAX = 16  # words of a several-word answer tried as SMILES
+_MOLECULE_HEDGES = frozenset({"or", "either", "both", "maybe", "possibly", "perhaps", "vs", "versus", "alternatively"})
 
 
 def _rdkit() -> dict[str, Any]:
@@ -73,11 +75,6 @@ def smiles_text(value: Any, lenient: bool) -> tuple[str | None, str, str]:
         return None, "no_answer", "the answer declines to answer"
     if len(text) > MAX_SMILES:
         return None, "invalid_molecule", f"the answer is {len(text)} characters long, not a SMILES string"
-    words = text.split()
-    if len(words) > 1:
-        if not lenient:
-            return None, "format_error", "the answer has several words; give one SMILES string"
-        text = words[0].strip(_SMILES_STRIP)
     return text, "", ""
 
 
@@ -121,6 +118,40 @@ def _neutral_or_charged(mol: Any) -> Any:
     except Exception:
         return mol
     return neutral
+
+
+def several_words(text: str, lenient: bool) -> tuple[MolRecord | None, str, str]:
+    """Read an answer of several words: ``(molecule, reason, detail)``; reason ``""`` when it names one molecule.
+
+    Each word that could be a SMILES is parsed. Two or more different molecules, or words such as *or* / *either*,
+    are a hedge; a negation (*not*, *non*) or a retraction (*actually*) names no molecule. Lenient mode takes the
+    one molecule named among other words; strict mode needs the answer to be one SMILES (``format_error``).
+    """
+    cue = retraction(text)
+    if cue:
+        return None, "conflicting", f"the answer retracts itself ({cue!r}): state one SMILES"
+    words = [w.strip(_SMILES_STRIP) for w in text.split()]
+    found: dict[str, MolRecord] = {}
+    others: list[str] = []
+    for i, word in enumerate(words):
+        if not word:
+            continue
+        if i < _SMILES_WORD_MAX and not (word.isalpha() and word.islower() and len(word) > 1):
+            record = parse_molecule(word)
+            if record is not None:
+                found.setdefault(record.canonical, record)
+                continue
+        others.append(word)
+    tokens = norm_loose(" ".join(others)).split()
+    if len(found) > 1 or not _MOLECULE_HEDGES.isdisjoint(tokens):
+        return None, "hedged", f"the answer names several molecules or hedges: {clip(text)!r}"
+    if negated(tokens):
+        return None, "no_answer", f"the answer negates instead of naming a molecule: {clip(text)!r}"
+    if not lenient:
+        return None, "format_error", "the answer has several words; give one SMILES string"
+    if not found:
+        return None, "invalid_molecule", f"no SMILES that RDKit can parse in {clip(text)!r}"
+    return next(iter(found.values())), "", ""
 
 
 def parse_molecule(smiles: str) -> MolRecord | None:
