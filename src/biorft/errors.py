@@ -18,6 +18,7 @@ __all__ = [
     "BackendError",
     "BiorftError",
     "DatasetError",
+    "DownloadError",
     "GraderError",
     "MissingDependencyError",
     "SchemaError",
@@ -87,3 +88,14 @@ def require(package: str, *, extra: str, feature: str | None = None) -> object:
         return importlib.import_module(package)
     except ImportError as exc:
         raise MissingDependencyError(package, extra=extra, feature=feature) from exc
+
+
+class DownloadError(DatasetError):
+    """An optional online source could not be fetched or failed verification (size, SHA-256, rows).
+
+    The message names the URL and the cache path where the file can be placed by hand.
+
+    Examples:
+        >>> issubclass(DownloadError, DatasetError)
+        True
+    """
