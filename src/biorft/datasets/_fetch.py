@@ -6,7 +6,8 @@ tables, the row count) and moves it into place atomically; later calls only veri
 downloaded at import time, and ``BIORFT_OFFLINE=1`` turns every download into an error that says where to put the
 file by hand.
 
-The data folder is ``$BIORFT_DATA_DIR`` when set, else the platform's user cache folder (``~/.cache/biorft`` on
+Downloads come from each source's URL, or from ``$BIORFT_DATA_MIRROR/<name>`` when a mirror is set. The data
+folder is ``$BIORFT_DATA_DIR`` when set, else the platform's user cache folder (``~/.cache/biorft`` on
 Linux, ``~/Library/Caches/biorft`` on macOS, ``%LOCALAPPDATA%\biorft\Cache`` on Windows).
 
 Checksums: a source whose SHA-256 is pinned in biorft is checked against the pin. A source whose checksum was not
@@ -42,7 +43,7 @@ from typing import Literal
 
 from biorft.errors import DownloadError
 
-__all__ = ["FetchedFile", "RemoteFile", "data_dir", "fetch", "local_path", "verify"]
+__all__ = ["FetchedFile", "RemoteFile", "data_dir", "fetch", "local_path", "source_url", "verify"]
 
 _CHUNK = 1 << 20
 _LOCK = threading.Lock()
@@ -116,6 +117,26 @@ def local_path(remote: RemoteFile) -> Path:
     return data_dir() / remote.name
 
 
+def source_url(remote: RemoteFile) -> str:
+    """The URL a download uses: ``remote.url``, or ``$BIORFT_DATA_MIRROR/<name>`` when a mirror is set.
+
+    A mirror (an institution's file server, or a local folder served over HTTP) holds the files under the same
+    relative names as the data folder.
+
+    Examples:
+        >>> import os
+        >>> src = RemoteFile(name="tdc/admet_group.zip", url="https://example.org/4426004")
+        >>> source_url(src)
+        'https://example.org/4426004'
+        >>> os.environ["BIORFT_DATA_MIRROR"] = "http://127.0.0.1:8000/biorft/"
+        >>> source_url(src)
+        'http://127.0.0.1:8000/biorft/tdc/admet_group.zip'
+        >>> del os.environ["BIORFT_DATA_MIRROR"]
+    """
+    mirror = os.environ.get("BIORFT_DATA_MIRROR", "").strip()
+    return f"{mirror.rstrip('/')}/{remote.name}" if mirror else remote.url
+
+
 def _offline() -> bool:
     return os.environ.get("BIORFT_OFFLINE", "").strip().lower() in ("1", "true", "yes")
 
@@ -123,7 +144,7 @@ def _offline() -> bool:
 def _by_hand(remote: RemoteFile, path: Path) -> str:
     pin = f"; it must have sha256 {remote.sha256}" if remote.sha256 else ""
     return (
-        f"download {remote.url} yourself and save it as {path}{pin} (or point BIORFT_DATA_DIR at a folder that "
+        f"download {source_url(remote)} yourself and save it as {path}{pin} (or point BIORFT_DATA_DIR at a folder that "
         f"holds {remote.name})"
     )
 
@@ -201,7 +222,7 @@ def verify(remote: RemoteFile) -> FetchedFile:
     trust = _check(remote, path, digest, size)
     record = _pin_path(path)
     if trust == "first-use" and not record.is_file():
-        _atomic_write(record, f"{digest} {size} {remote.url}\n".encode())
+        _atomic_write(record, f"{digest} {size} {source_url(remote)}\n".encode())
     out = FetchedFile(path=path, sha256=digest, size=size, trust=trust)
     with _LOCK:
         _VERIFIED[key] = out
@@ -225,7 +246,8 @@ def _download(remote: RemoteFile, path: Path, timeout: float) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    request = urllib.request.Request(remote.url, headers={"User-Agent": f"biorft/{__version__} (python urllib)"})
+    url = source_url(remote)
+    request = urllib.request.Request(url, headers={"User-Agent": f"biorft/{__version__} (python urllib)"})
     try:
         with os.fdopen(fd, "wb") as out, urllib.request.urlopen(request, timeout=timeout) as response:
             written = 0
@@ -233,8 +255,7 @@ def _download(remote: RemoteFile, path: Path, timeout: float) -> None:
                 written += len(chunk)
                 if remote.size is not None and written > remote.size:
                     raise DownloadError(
-                        f"{remote.url} sent more than the expected {remote.size} bytes; not saved. Or "
-                        f"{_by_hand(remote, path)}"
+                        f"{url} sent more than the expected {remote.size} bytes; not saved. Or {_by_hand(remote, path)}"
                     )
                 out.write(chunk)
         digest, size = _digest(Path(tmp))
@@ -243,7 +264,7 @@ def _download(remote: RemoteFile, path: Path, timeout: float) -> None:
     except (urllib.error.URLError, OSError, TimeoutError) as exc:
         reason = exc if isinstance(exc, urllib.error.HTTPError) else getattr(exc, "reason", None) or exc
         raise DownloadError(
-            f"could not download {remote.description or remote.name} from {remote.url}: {reason}. If this machine "
+            f"could not download {remote.description or remote.name} from {url}: {reason}. If this machine "
             f"is offline, {_by_hand(remote, path)}"
         ) from exc
     finally:

@@ -50,8 +50,12 @@ def _version_key(v: str) -> tuple[int, ...]:
     return tuple(int(p) if p.isdigit() else 0 for p in v.replace("-", ".").replace("+", ".").split(".")[:3])
 
 
-def list_tasks() -> list[TaskInfo]:
+def list_tasks(*, include_remote: bool = False) -> list[TaskInfo]:
     """List the bundled and user-registered tasks (every version), sorted by name then version.
+
+    Args:
+        include_remote: Also list the tasks built from optional online sources on first use (the 22 ``tdc/...``
+            tasks of the TDC ADMET benchmark group); listing them downloads nothing.
 
     Returns:
         One :class:`~biorft.schema.TaskInfo` per task version: name, domain, kind, version, size, licence.
@@ -76,6 +80,11 @@ def list_tasks() -> list[TaskInfo]:
         for name, registered in _USER.items():
             for version, (info, _) in registered.items():
                 infos[(name, version)] = info
+    if include_remote:
+        from biorft.datasets._tdc import TDC_DATASETS, task_info_fields
+
+        for d in TDC_DATASETS:
+            infos.setdefault((d.task_name, "1.0.0"), TaskInfo(**task_info_fields(d)))
     return [infos[k] for k in sorted(infos, key=lambda k: (k[0], _version_key(k[1])))]
 
 
@@ -126,6 +135,8 @@ def load_task(name: str, version: str | None = None) -> TaskDataset:
     with _LOCK:
         user = dict(_USER.get(name, {}))
     versions = sorted({*bundled.get(name, {}), *user}, key=_version_key)
+    if not versions and name.lower().startswith("tdc/"):
+        return _load_remote(name, version)
     if not versions:
         known = {*bundled, *_USER}
         raise DatasetError(
@@ -140,6 +151,24 @@ def load_task(name: str, version: str | None = None) -> TaskDataset:
     if hit is not None:
         return hit
     ds = user[chosen][1]() if chosen in user else _load_bundled(bundled[name][chosen])
+    with _LOCK:
+        _CACHE[key] = ds
+    return ds
+
+
+def _load_remote(name: str, version: str | None) -> TaskDataset:
+    """A task built from an optional online source (downloaded once, cached, verified): ``tdc/<dataset>``."""
+    from biorft.datasets._tdc import dataset_for, load_tdc
+
+    found = dataset_for(name)
+    if found is not None and version not in (None, "1.0.0"):
+        raise DatasetError(f"task {found.task_name!r} has no version {version!r}; available: ['1.0.0']")
+    key = (found.task_name if found else name, "1.0.0")
+    with _LOCK:
+        hit = _CACHE.get(key)
+    if hit is not None:
+        return hit
+    ds = load_tdc(name)
     with _LOCK:
         _CACHE[key] = ds
     return ds
