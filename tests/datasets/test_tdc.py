@@ -160,3 +160,17 @@ def test_benchmark_splits_rejects_bad_seeds(server: FileServer) -> None:
         ds.benchmark_splits([])
     with pytest.raises(DatasetError):
         ds.benchmark_splits(True)
+
+
+def test_every_tdc_task_has_leaderboard_and_classic_references_in_its_metric(server: FileServer) -> None:
+    from biorft.datasets._references import references_for
+
+    for d in TDC_DATASETS:
+        refs = references_for(d.task_name)
+        assert len(refs) == 2, d.task_name
+        assert all(r.metric == d.metric and r.value is not None and r.sd is not None for r in refs)
+        assert "rank 1" in refs[0].citation
+    ds = load_tdc("tdc/ames")
+    assert [r.model for r in ds.card.references] == [r.model for r in references_for("tdc/ames")]
+    for name in ("molecules/bbb_b3db", "molecules/solubility_aqsoldb", "molecules/tox21"):
+        assert all(r.value is None and r.note for r in references_for(name))  # none found: said so, not invented

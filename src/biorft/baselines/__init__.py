@@ -4,6 +4,11 @@
   the training distribution.
 - :class:`FingerprintForest` and :class:`FingerprintLinear` (molecule tasks): Morgan fingerprints with a
   scikit-learn random forest, or logistic / ridge regression (``pip install 'biorft[baselines]'``).
+- :class:`DescriptorBoosting` (molecule tasks): 206 RDKit 2D descriptors with scikit-learn histogram gradient
+  boosting, the strongest cheap baseline.
+- Textbook rules, fitted on nothing (:func:`rule_baselines`): :class:`EsolRule` (Delaney's ESOL equation for
+  solubility), :class:`TpsaRule` (TPSA < 90 -> BBB+), :class:`LipinskiRule` and :class:`VeberRule` (absorption and
+  BBB).
 - :class:`GeneNeighbours` (gene tasks): nearest neighbours on character n-grams of the gene symbol, which capture
   gene families (ZNF, HOX, SOX, ...).
 
@@ -27,21 +32,32 @@ Examples:
 from __future__ import annotations
 
 from biorft.baselines._base import Baseline, format_answer
+from biorft.baselines._descriptors import DescriptorBoosting, descriptor_names, rdkit_descriptors
 from biorft.baselines._fingerprints import FingerprintForest, FingerprintLinear, morgan_fingerprints
 from biorft.baselines._genes import GeneNeighbours, symbol_features
 from biorft.baselines._prior import LabelPrior, Majority
+from biorft.baselines._rules import EsolRule, LipinskiRule, TpsaRule, VeberRule, esol, rule_baselines
 from biorft.baselines._suite import for_task, run_baselines
 
 __all__ = [
     "Baseline",
+    "DescriptorBoosting",
+    "EsolRule",
     "FingerprintForest",
     "FingerprintLinear",
     "GeneNeighbours",
     "LabelPrior",
+    "LipinskiRule",
     "Majority",
+    "TpsaRule",
+    "VeberRule",
+    "descriptor_names",
+    "esol",
     "for_task",
     "format_answer",
     "morgan_fingerprints",
+    "rdkit_descriptors",
+    "rule_baselines",
     "run_baselines",
     "symbol_features",
 ]

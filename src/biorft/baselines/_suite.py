@@ -13,9 +13,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from biorft.baselines._base import Baseline
+from biorft.baselines._descriptors import DescriptorBoosting
 from biorft.baselines._fingerprints import FingerprintForest, FingerprintLinear
 from biorft.baselines._genes import GeneNeighbours
 from biorft.baselines._prior import LabelPrior, Majority
+from biorft.baselines._rules import rule_baselines
 from biorft.evaluation import EvalReport
 from biorft.evaluation._records import GraderLike
 from biorft.schema import TaskSpec
@@ -26,8 +28,9 @@ __all__ = ["for_task", "run_baselines"]
 def for_task(spec: TaskSpec, *, seed: int = 0) -> list[Baseline]:
     """Fresh (unfitted) instances of every baseline that applies to ``spec``.
 
-    Every task gets :class:`Majority` and :class:`LabelPrior`; molecule tasks add :class:`FingerprintForest` and
-    :class:`FingerprintLinear`; gene tasks add :class:`GeneNeighbours`.
+    Every task gets :class:`Majority` and :class:`LabelPrior`; molecule tasks add the textbook rules that apply
+    (:func:`rule_baselines`: ESOL, TPSA, Lipinski, Veber), :class:`FingerprintForest`, :class:`FingerprintLinear`
+    and :class:`DescriptorBoosting`; gene tasks add :class:`GeneNeighbours`.
 
     Args:
         spec: The task.
@@ -39,8 +42,10 @@ def for_task(spec: TaskSpec, *, seed: int = 0) -> list[Baseline]:
     candidates: list[Baseline] = [
         Majority(),
         LabelPrior(seed=seed),
+        *rule_baselines(spec),
         FingerprintForest(seed=seed),
         FingerprintLinear(seed=seed),
+        DescriptorBoosting(seed=seed),
         GeneNeighbours(),
     ]
     return [b for b in candidates if b.supports(spec)]

@@ -23,3 +23,181 @@ def references_for(task: str) -> tuple[ReferenceResult, ...]:
         ()
     """
     return REFERENCES.get(task, ())
+
+
+# -- molecule tasks ------------------------------------------------------------------------------------------------
+# TDC ADMET benchmark group: the leaderboard's rank-1 entry and TDC's own classic baseline (RDKit 2D descriptors +
+# MLP, DeepPurpose), both as mean +/- sd over TDC's seeds 1-5 on TDC's fixed scaffold test set. Read from the
+# leaderboard pages of tdcommons.ai as mirrored in the AI4Science101.github.io repository (benchmark/admet_group/
+# *.md); the live leaderboard may list newer entries.
+_TDC_LEADERBOARD = "https://tdcommons.ai/benchmark/admet_group/"
+_TDC_PROTOCOL = "TDC ADMET benchmark group: fixed scaffold test set, mean +/- sd over seeds 1-5"
+_DEEPPURPOSE = (
+    "Huang K, Fu T, Glass LM, Zitnik M, Xiao C, Sun J. DeepPurpose: a deep learning library for drug-target "
+    "interaction prediction. Bioinformatics 36, 5545-5547 (2020); TDC ADMET leaderboard baseline"
+)
+
+
+def _leader(page: str, model: str, metric: str, value: float, sd: float, source: str) -> ReferenceResult:
+    return ReferenceResult(
+        model=model,
+        metric=metric,
+        value=value,
+        sd=sd,
+        protocol=_TDC_PROTOCOL,
+        citation=f"TDC ADMET leaderboard, rank 1 ({source})",
+        url=f"{_TDC_LEADERBOARD}{page}/",
+        note="leaderboard best at the time the table was read",
+    )
+
+
+def _classic(page: str, metric: str, value: float, sd: float) -> ReferenceResult:
+    return ReferenceResult(
+        model="RDKit2D + MLP (DeepPurpose)",
+        metric=metric,
+        value=value,
+        sd=sd,
+        protocol=_TDC_PROTOCOL,
+        citation=_DEEPPURPOSE,
+        url=f"{_TDC_LEADERBOARD}{page}/",
+        note="TDC's classic descriptor baseline",
+    )
+
+
+_MOLECULE_REFERENCES: dict[str, tuple[ReferenceResult, ...]] = {
+    "tdc/caco2_wang": (
+        _leader("01caco2", "BaseBoosting (Oloren AI)", "mae", 0.285, 0.005, "https://github.com/Oloren-AI/OCE-TDC"),
+        _classic("01caco2", "mae", 0.393, 0.024),
+    ),
+    "tdc/hia_hou": (
+        _leader("02hia", "RFStacker (Oloren AI)", "auroc", 0.988, 0.002, "https://github.com/Oloren-AI/OCE-TDC"),
+        _classic("02hia", "auroc", 0.972, 0.008),
+    ),
+    "tdc/pgp_broccatelli": (
+        _leader("03pgp", "BaseBoosting (Oloren AI)", "auroc", 0.946, 0.001, "https://github.com/Oloren-AI/OCE-TDC"),
+        _classic("03pgp", "auroc", 0.918, 0.007),
+    ),
+    "tdc/bioavailability_ma": (
+        _leader("04bioav", "SimGCN (Katana Graph)", "auroc", 0.748, 0.033, "https://github.com/KatanaGraph/SimGCN-TDC"),
+        _classic("04bioav", "auroc", 0.672, 0.021),
+    ),
+    "tdc/lipophilicity_astrazeneca": (
+        _leader("05lipo", "XGBoost (Tian et al. 2022)", "mae", 0.533, 0.005, "https://arxiv.org/abs/2204.07532v2"),
+        _classic("05lipo", "mae", 0.574, 0.017),
+    ),
+    "tdc/solubility_aqsoldb": (
+        _leader("06aqsol", "XGBoost (Tian et al. 2022)", "mae", 0.727, 0.004, "https://arxiv.org/abs/2204.07532v2"),
+        _classic("06aqsol", "mae", 0.827, 0.047),
+    ),
+    "tdc/bbb_martins": (
+        _leader("07bbb", "BaseBoosting (Oloren AI)", "auroc", 0.923, 0.002, "https://github.com/Oloren-AI/OCE-TDC"),
+        _classic("07bbb", "auroc", 0.889, 0.016),
+    ),
+    "tdc/ppbr_az": (
+        _leader("08ppbr", "XGBoost (Tian et al. 2022)", "mae", 8.251, 0.115, "https://arxiv.org/abs/2204.07532v2"),
+        _classic("08ppbr", "mae", 9.994, 0.319),
+    ),
+    "tdc/vdss_lombardo": (
+        _leader("09vdss", "XGBoost (Tian et al. 2022)", "spearman", 0.612, 0.018, "https://arxiv.org/abs/2204.07532v2"),
+        _classic("09vdss", "spearman", 0.561, 0.025),
+    ),
+    "tdc/cyp2c9_veith": (
+        _leader("10cyp2c9i", "XGBoost (Tian et al. 2022)", "auprc", 0.794, 0.004, "https://arxiv.org/abs/2204.07532v2"),
+        _classic("10cyp2c9i", "auprc", 0.742, 0.006),
+    ),
+    "tdc/cyp2d6_veith": (
+        _leader("11cyp2d6i", "BaseBoosting (Oloren AI)", "auprc", 0.721, 0.001, "https://github.com/Oloren-AI/OCE-TDC"),
+        _classic("11cyp2d6i", "auprc", 0.616, 0.007),
+    ),
+    "tdc/cyp3a4_veith": (
+        _leader("12cyp3a4i", "BaseBoosting (Oloren AI)", "auprc", 0.882, 0.001, "https://github.com/Oloren-AI/OCE-TDC"),
+        _classic("12cyp3a4i", "auprc", 0.829, 0.007),
+    ),
+    "tdc/cyp2c9_substrate_carbonmangels": (
+        _leader(
+            "13cyp2c9s", "Random Forest (Oloren AI)", "auprc", 0.437, 0.022, "https://github.com/Oloren-AI/OCE-TDC"
+        ),
+        _classic("13cyp2c9s", "auprc", 0.36, 0.04),
+    ),
+    "tdc/cyp2d6_substrate_carbonmangels": (
+        _leader("14cyp2d6s", "BaseBoosting (Oloren AI)", "auprc", 0.711, 0.006, "https://github.com/Oloren-AI/OCE-TDC"),
+        _classic("14cyp2d6s", "auprc", 0.677, 0.047),
+    ),
+    "tdc/cyp3a4_substrate_carbonmangels": (
+        _leader("15cyp3a4s", "XGBoost (Tian et al. 2022)", "auroc", 0.68, 0.005, "https://arxiv.org/abs/2204.07532v2"),
+        _classic("15cyp3a4s", "auroc", 0.639, 0.012),
+    ),
+    "tdc/half_life_obach": (
+        _leader(
+            "16halflife", "BaseBoosting (Oloren AI)", "spearman", 0.416, 0.009, "https://github.com/Oloren-AI/OCE-TDC"
+        ),
+        _classic("16halflife", "spearman", 0.184, 0.111),
+    ),
+    "tdc/clearance_hepatocyte_az": (
+        _leader(
+            "17clhepa", "BaseBoosting (Oloren AI)", "spearman", 0.491, 0.006, "https://github.com/Oloren-AI/OCE-TDC"
+        ),
+        _classic("17clhepa", "spearman", 0.382, 0.007),
+    ),
+    "tdc/clearance_microsome_az": (
+        _leader("18clmicro", "RFStacker (Oloren AI)", "spearman", 0.625, 0.002, "https://github.com/Oloren-AI/OCE-TDC"),
+        _classic("18clmicro", "spearman", 0.586, 0.014),
+    ),
+    "tdc/ld50_zhu": (
+        _leader(
+            "19ld50",
+            "MACCS keys + autoML (Scarlat)",
+            "mae",
+            0.588,
+            0.005,
+            "https://github.com/scarlat1/AcuteToxicityLD50",
+        ),
+        _classic("19ld50", "mae", 0.678, 0.003),
+    ),
+    "tdc/herg": (
+        _leader("20herg", "Random Forest (Oloren AI)", "auroc", 0.875, 0.003, "https://github.com/Oloren-AI/OCE-TDC"),
+        _classic("20herg", "auroc", 0.841, 0.02),
+    ),
+    "tdc/ames": (
+        _leader("21ames", "BaseBoosting (Oloren AI)", "auroc", 0.865, 0.002, "https://github.com/Oloren-AI/OCE-TDC"),
+        _classic("21ames", "auroc", 0.823, 0.011),
+    ),
+    "tdc/dili": (
+        _leader("22dili", "BaseBoosting (Oloren AI)", "auroc", 0.937, 0.004, "https://github.com/Oloren-AI/OCE-TDC"),
+        _classic("22dili", "auroc", 0.875, 0.019),
+    ),
+    "molecules/bbb_b3db": (
+        ReferenceResult(
+            model="B3DB (dataset paper)",
+            metric="balanced_accuracy",
+            value=None,
+            protocol="biorft's canonical split of the curated B3DB classification set",
+            citation="Meng F, Xi Y, Huang J, Ayers PW. Sci Data 8, 289 (2021). doi:10.1038/s41597-021-01069-5",
+            note="no published model result on this split could be found; B3DB publishes data, not a benchmark score",
+        ),
+    ),
+    "molecules/solubility_aqsoldb": (
+        ReferenceResult(
+            model="AqSolDB (dataset paper)",
+            metric="rmse",
+            value=None,
+            protocol="biorft's canonical split of single-component AqSolDB molecules",
+            citation="Sorkun MC, Khetan A, Er S. Sci Data 6, 143 (2019). doi:10.1038/s41597-019-0151-1",
+            note="no published model result on this split could be found; the TDC task tdc/solubility_aqsoldb "
+            "carries leaderboard results on TDC's split",
+        ),
+    ),
+    "molecules/tox21": (
+        ReferenceResult(
+            model="DeepTox (Tox21 Data Challenge winner)",
+            metric="macro_f1",
+            value=None,
+            protocol="Tox21 Data Challenge 2014 final evaluation set (not this task's split)",
+            citation="Mayr A, Klambauer G, Unterthiner T, Hochreiter S. DeepTox: toxicity prediction using deep "
+            "learning. Front Environ Sci 3, 80 (2016). doi:10.3389/fenvs.2015.00080",
+            note="DeepTox won the challenge on mean AUROC over the 12 assays on the challenge's own test set; no "
+            "result comparable to this task's split and F1 metrics could be found, so no value is recorded",
+        ),
+    ),
+}
+REFERENCES.update(_MOLECULE_REFERENCES)
