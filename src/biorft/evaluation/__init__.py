@@ -7,7 +7,8 @@
   :func:`score_batch_output` go through the OpenAI Batch API instead.
 - :class:`EvalReport` holds per-example :class:`EvalRecord` s and :class:`Metric` s with seeded bootstrap 95% CIs,
   and renders Markdown (:meth:`EvalReport.table`), JSON and plots; :func:`compare` puts reports side by side with
-  paired bootstrap differences.
+  paired bootstrap differences; :func:`study_table` builds the model x task matrix of a whole study (each task's
+primary metric with its CI or +/- sd over seeds, baselines and published reference rows included).
 
 Metric names by task kind: every task has ``mean_reward``, ``answered`` and ``reason/<reason>`` shares;
 binary / multiclass add ``accuracy``, ``balanced_accuracy``, ``macro_f1``, ``mcc`` (and ``auroc`` / ``auprc`` for
@@ -37,6 +38,7 @@ from biorft.evaluation._pricing import PRICES, Price, estimate_cost
 from biorft.evaluation._records import EvalRecord
 from biorft.evaluation._report import EvalReport, ReportError
 from biorft.evaluation._runner import aevaluate, evaluate
+from biorft.evaluation._study import StudyCell, StudyTable, study_table
 
 __all__ = [
     "PRICES",
@@ -48,11 +50,14 @@ __all__ = [
     "Metric",
     "Price",
     "ReportError",
+    "StudyCell",
+    "StudyTable",
     "aevaluate",
     "compare",
     "estimate_cost",
     "evaluate",
     "grade_outputs",
     "score_batch_output",
+    "study_table",
     "write_batch_input",
 ]
