@@ -55,7 +55,8 @@ def list_tasks(*, include_remote: bool = False) -> list[TaskInfo]:
 
     Args:
         include_remote: Also list the tasks built from optional online sources on first use (the 22 ``tdc/...``
-            tasks of the TDC ADMET benchmark group); listing them downloads nothing.
+            tasks of the TDC ADMET benchmark group, ``genes/tf_regulatory_range``, ``genes/notch1_targets``);
+            listing them downloads nothing.
 
     Returns:
         One :class:`~biorft.schema.TaskInfo` per task version: name, domain, kind, version, size, licence.
@@ -81,10 +82,15 @@ def list_tasks(*, include_remote: bool = False) -> list[TaskInfo]:
             for version, (info, _) in registered.items():
                 infos[(name, version)] = info
     if include_remote:
+        from biorft.datasets._geneformer import GENEFORMER_DOWNLOADS
         from biorft.datasets._tdc import TDC_DATASETS, task_info_fields
 
         for d in TDC_DATASETS:
             infos.setdefault((d.task_name, "1.0.0"), TaskInfo(**task_info_fields(d)))
+        for g in GENEFORMER_DOWNLOADS.values():
+            info = TaskInfo(name=g.task_name, domain="genes", kind="binary", version="1.0.0", size=0,
+                            licence="Apache-2.0", description=f"{g.description} (downloaded on first use)")  # fmt: skip
+            infos.setdefault((g.task_name, "1.0.0"), info)
     return [infos[k] for k in sorted(infos, key=lambda k: (k[0], _version_key(k[1])))]
 
 
@@ -135,7 +141,7 @@ def load_task(name: str, version: str | None = None) -> TaskDataset:
     with _LOCK:
         user = dict(_USER.get(name, {}))
     versions = sorted({*bundled.get(name, {}), *user}, key=_version_key)
-    if not versions and name.lower().startswith("tdc/"):
+    if not versions and _is_remote(name):
         return _load_remote(name, version)
     if not versions:
         known = {*bundled, *_USER}
@@ -156,19 +162,27 @@ def load_task(name: str, version: str | None = None) -> TaskDataset:
     return ds
 
 
+def _is_remote(name: str) -> bool:
+    from biorft.datasets._geneformer import GENEFORMER_DOWNLOADS
+
+    return name.lower().startswith("tdc/") or name in GENEFORMER_DOWNLOADS
+
+
 def _load_remote(name: str, version: str | None) -> TaskDataset:
-    """A task built from an optional online source (downloaded once, cached, verified): ``tdc/<dataset>``."""
+    """A task built from an optional online source (downloaded once, cached, verified)."""
+    from biorft.datasets._geneformer import GENEFORMER_DOWNLOADS, load_geneformer
     from biorft.datasets._tdc import dataset_for, load_tdc
 
     found = dataset_for(name)
-    if found is not None and version not in (None, "1.0.0"):
-        raise DatasetError(f"task {found.task_name!r} has no version {version!r}; available: ['1.0.0']")
-    key = (found.task_name if found else name, "1.0.0")
+    canonical = found.task_name if found else name
+    if version not in (None, "1.0.0"):
+        raise DatasetError(f"task {canonical!r} has no version {version!r}; available: ['1.0.0']")
+    key = (canonical, "1.0.0")
     with _LOCK:
         hit = _CACHE.get(key)
     if hit is not None:
         return hit
-    ds = load_tdc(name)
+    ds = load_geneformer(name) if name in GENEFORMER_DOWNLOADS else load_tdc(name)
     with _LOCK:
         _CACHE[key] = ds
     return ds
