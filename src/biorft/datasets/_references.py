@@ -201,3 +201,35 @@ _MOLECULE_REFERENCES: dict[str, tuple[ReferenceResult, ...]] = {
     ),
 }
 REFERENCES.update(_MOLECULE_REFERENCES)
+
+# Downloadable Geneformer gene tasks (genes/tf_regulatory_range, genes/notch1_targets): the paper reports them as
+# figures, 5-fold cross-validation; no number could be read from the sources searched, so none is recorded.
+_GENEFORMER_FIGURES = (
+    "Theodoris CV, Xiao L, Chopra A, et al. Transfer learning enables predictions in network biology. Nature 618, "
+    "616-624 (2023). doi:10.1038/s41586-023-06139-9"
+)
+REFERENCES.update(
+    {
+        "genes/tf_regulatory_range": (
+            ReferenceResult(
+                model="Geneformer",
+                metric="auroc",
+                value=None,
+                protocol="5-fold cross-validation over the labelled genes",
+                citation=_GENEFORMER_FIGURES + ", Extended Data Fig. 8d",
+                note="reported as a confusion matrix and F1 in a figure; no value could be read from the sources "
+                "searched",
+            ),
+        ),
+        "genes/notch1_targets": (
+            ReferenceResult(
+                model="Geneformer",
+                metric="auroc",
+                value=None,
+                protocol="fine-tuned on ~30K endothelial cells; 5-fold cross-validation over the labelled genes",
+                citation=_GENEFORMER_FIGURES + ", Fig. 4b",
+                note="reported as an ROC curve in a figure; no value could be read from the sources searched",
+            ),
+        ),
+    }
+)
