@@ -86,8 +86,8 @@ with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.St
         splits = {}
         for seed in [1, 2, 3, 4, 5]:
             train, valid = group.get_train_valid_split(benchmark=benchmark["name"], split_type="default", seed=seed)
-            splits[str(seed)] = {"train": sorted(map(str, train["Drug_ID"])), "valid": sorted(map(str, valid["Drug_ID"])),
-                                 "test": sorted(map(str, benchmark["test"]["Drug_ID"]))}
+            parts = {"train": train, "valid": valid, "test": benchmark["test"]}
+            splits[str(seed)] = {k: sorted(map(str, v["Drug_ID"])) for k, v in parts.items()}
         out["tasks"][name] = {"load_s": t_load, "split_s": time.perf_counter() - t, "splits": splits,
                               "rows": len(benchmark["train_val"]) + len(benchmark["test"])}
 out["wall_s"] = time.perf_counter() - t0

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.fakes.file_server import FileServer, serve_files
+from tests.fakes.file_server import FileServer, data_mirror
 
 import biorft as br
 from biorft.datasets import _registry, gene_table
@@ -29,13 +29,10 @@ class Evil:
 
 @pytest.fixture
 def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FileServer]:
-    monkeypatch.setenv("BIORFT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("BIORFT_OFFLINE", raising=False)
     for name in geneformer_task_names():
         _registry._CACHE.pop((name, "1.0.0"), None)
     files = {"/geneformer/tf_regulatory_range.pickle": TF_RANGE, "/geneformer/n1_target.pickle": N1}
-    with serve_files(files) as srv:
-        monkeypatch.setenv("BIORFT_DATA_MIRROR", srv.base_url)
+    with data_mirror(files, tmp_path / "data", monkeypatch) as srv:
         yield srv
     for name in geneformer_task_names():
         _registry._CACHE.pop((name, "1.0.0"), None)

@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 from rdkit import Chem
 from rdkit.Chem.Scaffolds import MurckoScaffold
-from tests.fakes.file_server import FileServer, serve_files
+from tests.fakes.file_server import FileServer, data_mirror
 from tests.fakes.tdc_archive import make_admet_archive
 
 import biorft as br
@@ -39,12 +39,9 @@ ARCHIVE = make_admet_archive(rows=60, edit={"caco2_wang": _edit_caco2, "vdss_lom
 
 @pytest.fixture
 def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FileServer]:
-    monkeypatch.setenv("BIORFT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("BIORFT_OFFLINE", raising=False)
     for name in tdc_task_names():
         _registry._CACHE.pop((name, "1.0.0"), None)
-    with serve_files({"/tdc/admet_group.zip": ARCHIVE}) as srv:
-        monkeypatch.setenv("BIORFT_DATA_MIRROR", srv.base_url)
+    with data_mirror({"/tdc/admet_group.zip": ARCHIVE}, tmp_path / "data", monkeypatch) as srv:
         yield srv
     for name in tdc_task_names():
         _registry._CACHE.pop((name, "1.0.0"), None)

@@ -7,6 +7,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
 
 
 @dataclass
@@ -63,3 +66,13 @@ def serve_files(files: dict[str, bytes]) -> Iterator[FileServer]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@contextmanager
+def data_mirror(files: dict[str, bytes], data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FileServer]:
+    """Serve ``files`` as the biorft data mirror (``BIORFT_DATA_MIRROR``), with a fresh ``BIORFT_DATA_DIR``."""
+    monkeypatch.setenv("BIORFT_DATA_DIR", str(data_dir))
+    monkeypatch.delenv("BIORFT_OFFLINE", raising=False)
+    with serve_files(files) as srv:
+        monkeypatch.setenv("BIORFT_DATA_MIRROR", srv.base_url)
+        yield srv

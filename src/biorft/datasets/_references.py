@@ -64,108 +64,41 @@ def _classic(page: str, metric: str, value: float, sd: float) -> ReferenceResult
     )
 
 
+_OLOREN = "https://github.com/Oloren-AI/OCE-TDC"
+_BB, _RF, _XGB = "BaseBoosting (Oloren AI)", "Random Forest (Oloren AI)", "XGBoost (Tian et al. 2022)"
+_TIAN = "https://arxiv.org/abs/2204.07532v2"
+_KATANA = "https://github.com/KatanaGraph/SimGCN-TDC"
+_SCARLAT = "https://github.com/scarlat1/AcuteToxicityLD50"
+# (task, leaderboard page, metric, rank-1 model, value, sd, its source, RDKit2D + MLP value, sd)
+_TDC_ROWS: tuple[tuple[str, str, str, str, float, float, str, float, float], ...] = (
+    ("caco2_wang", "01caco2", "mae", _BB, 0.285, 0.005, _OLOREN, 0.393, 0.024),
+    ("hia_hou", "02hia", "auroc", "RFStacker (Oloren AI)", 0.988, 0.002, _OLOREN, 0.972, 0.008),
+    ("pgp_broccatelli", "03pgp", "auroc", _BB, 0.946, 0.001, _OLOREN, 0.918, 0.007),
+    ("bioavailability_ma", "04bioav", "auroc", "SimGCN (Katana Graph)", 0.748, 0.033, _KATANA, 0.672, 0.021),
+    ("lipophilicity_astrazeneca", "05lipo", "mae", _XGB, 0.533, 0.005, _TIAN, 0.574, 0.017),
+    ("solubility_aqsoldb", "06aqsol", "mae", _XGB, 0.727, 0.004, _TIAN, 0.827, 0.047),
+    ("bbb_martins", "07bbb", "auroc", _BB, 0.923, 0.002, _OLOREN, 0.889, 0.016),
+    ("ppbr_az", "08ppbr", "mae", _XGB, 8.251, 0.115, _TIAN, 9.994, 0.319),
+    ("vdss_lombardo", "09vdss", "spearman", _XGB, 0.612, 0.018, _TIAN, 0.561, 0.025),
+    ("cyp2c9_veith", "10cyp2c9i", "auprc", _XGB, 0.794, 0.004, _TIAN, 0.742, 0.006),
+    ("cyp2d6_veith", "11cyp2d6i", "auprc", _BB, 0.721, 0.001, _OLOREN, 0.616, 0.007),
+    ("cyp3a4_veith", "12cyp3a4i", "auprc", _BB, 0.882, 0.001, _OLOREN, 0.829, 0.007),
+    ("cyp2c9_substrate_carbonmangels", "13cyp2c9s", "auprc", _RF, 0.437, 0.022, _OLOREN, 0.36, 0.04),
+    ("cyp2d6_substrate_carbonmangels", "14cyp2d6s", "auprc", _BB, 0.711, 0.006, _OLOREN, 0.677, 0.047),
+    ("cyp3a4_substrate_carbonmangels", "15cyp3a4s", "auroc", _XGB, 0.68, 0.005, _TIAN, 0.639, 0.012),
+    ("half_life_obach", "16halflife", "spearman", _BB, 0.416, 0.009, _OLOREN, 0.184, 0.111),
+    ("clearance_hepatocyte_az", "17clhepa", "spearman", _BB, 0.491, 0.006, _OLOREN, 0.382, 0.007),
+    ("clearance_microsome_az", "18clmicro", "spearman", "RFStacker (Oloren AI)", 0.625, 0.002, _OLOREN, 0.586, 0.014),
+    ("ld50_zhu", "19ld50", "mae", "MACCS keys + autoML (Scarlat)", 0.588, 0.005, _SCARLAT, 0.678, 0.003),
+    ("herg", "20herg", "auroc", _RF, 0.875, 0.003, _OLOREN, 0.841, 0.02),
+    ("ames", "21ames", "auroc", _BB, 0.865, 0.002, _OLOREN, 0.823, 0.011),
+    ("dili", "22dili", "auroc", _BB, 0.937, 0.004, _OLOREN, 0.875, 0.019),
+)  # fmt: skip
 _MOLECULE_REFERENCES: dict[str, tuple[ReferenceResult, ...]] = {
-    "tdc/caco2_wang": (
-        _leader("01caco2", "BaseBoosting (Oloren AI)", "mae", 0.285, 0.005, "https://github.com/Oloren-AI/OCE-TDC"),
-        _classic("01caco2", "mae", 0.393, 0.024),
-    ),
-    "tdc/hia_hou": (
-        _leader("02hia", "RFStacker (Oloren AI)", "auroc", 0.988, 0.002, "https://github.com/Oloren-AI/OCE-TDC"),
-        _classic("02hia", "auroc", 0.972, 0.008),
-    ),
-    "tdc/pgp_broccatelli": (
-        _leader("03pgp", "BaseBoosting (Oloren AI)", "auroc", 0.946, 0.001, "https://github.com/Oloren-AI/OCE-TDC"),
-        _classic("03pgp", "auroc", 0.918, 0.007),
-    ),
-    "tdc/bioavailability_ma": (
-        _leader("04bioav", "SimGCN (Katana Graph)", "auroc", 0.748, 0.033, "https://github.com/KatanaGraph/SimGCN-TDC"),
-        _classic("04bioav", "auroc", 0.672, 0.021),
-    ),
-    "tdc/lipophilicity_astrazeneca": (
-        _leader("05lipo", "XGBoost (Tian et al. 2022)", "mae", 0.533, 0.005, "https://arxiv.org/abs/2204.07532v2"),
-        _classic("05lipo", "mae", 0.574, 0.017),
-    ),
-    "tdc/solubility_aqsoldb": (
-        _leader("06aqsol", "XGBoost (Tian et al. 2022)", "mae", 0.727, 0.004, "https://arxiv.org/abs/2204.07532v2"),
-        _classic("06aqsol", "mae", 0.827, 0.047),
-    ),
-    "tdc/bbb_martins": (
-        _leader("07bbb", "BaseBoosting (Oloren AI)", "auroc", 0.923, 0.002, "https://github.com/Oloren-AI/OCE-TDC"),
-        _classic("07bbb", "auroc", 0.889, 0.016),
-    ),
-    "tdc/ppbr_az": (
-        _leader("08ppbr", "XGBoost (Tian et al. 2022)", "mae", 8.251, 0.115, "https://arxiv.org/abs/2204.07532v2"),
-        _classic("08ppbr", "mae", 9.994, 0.319),
-    ),
-    "tdc/vdss_lombardo": (
-        _leader("09vdss", "XGBoost (Tian et al. 2022)", "spearman", 0.612, 0.018, "https://arxiv.org/abs/2204.07532v2"),
-        _classic("09vdss", "spearman", 0.561, 0.025),
-    ),
-    "tdc/cyp2c9_veith": (
-        _leader("10cyp2c9i", "XGBoost (Tian et al. 2022)", "auprc", 0.794, 0.004, "https://arxiv.org/abs/2204.07532v2"),
-        _classic("10cyp2c9i", "auprc", 0.742, 0.006),
-    ),
-    "tdc/cyp2d6_veith": (
-        _leader("11cyp2d6i", "BaseBoosting (Oloren AI)", "auprc", 0.721, 0.001, "https://github.com/Oloren-AI/OCE-TDC"),
-        _classic("11cyp2d6i", "auprc", 0.616, 0.007),
-    ),
-    "tdc/cyp3a4_veith": (
-        _leader("12cyp3a4i", "BaseBoosting (Oloren AI)", "auprc", 0.882, 0.001, "https://github.com/Oloren-AI/OCE-TDC"),
-        _classic("12cyp3a4i", "auprc", 0.829, 0.007),
-    ),
-    "tdc/cyp2c9_substrate_carbonmangels": (
-        _leader(
-            "13cyp2c9s", "Random Forest (Oloren AI)", "auprc", 0.437, 0.022, "https://github.com/Oloren-AI/OCE-TDC"
-        ),
-        _classic("13cyp2c9s", "auprc", 0.36, 0.04),
-    ),
-    "tdc/cyp2d6_substrate_carbonmangels": (
-        _leader("14cyp2d6s", "BaseBoosting (Oloren AI)", "auprc", 0.711, 0.006, "https://github.com/Oloren-AI/OCE-TDC"),
-        _classic("14cyp2d6s", "auprc", 0.677, 0.047),
-    ),
-    "tdc/cyp3a4_substrate_carbonmangels": (
-        _leader("15cyp3a4s", "XGBoost (Tian et al. 2022)", "auroc", 0.68, 0.005, "https://arxiv.org/abs/2204.07532v2"),
-        _classic("15cyp3a4s", "auroc", 0.639, 0.012),
-    ),
-    "tdc/half_life_obach": (
-        _leader(
-            "16halflife", "BaseBoosting (Oloren AI)", "spearman", 0.416, 0.009, "https://github.com/Oloren-AI/OCE-TDC"
-        ),
-        _classic("16halflife", "spearman", 0.184, 0.111),
-    ),
-    "tdc/clearance_hepatocyte_az": (
-        _leader(
-            "17clhepa", "BaseBoosting (Oloren AI)", "spearman", 0.491, 0.006, "https://github.com/Oloren-AI/OCE-TDC"
-        ),
-        _classic("17clhepa", "spearman", 0.382, 0.007),
-    ),
-    "tdc/clearance_microsome_az": (
-        _leader("18clmicro", "RFStacker (Oloren AI)", "spearman", 0.625, 0.002, "https://github.com/Oloren-AI/OCE-TDC"),
-        _classic("18clmicro", "spearman", 0.586, 0.014),
-    ),
-    "tdc/ld50_zhu": (
-        _leader(
-            "19ld50",
-            "MACCS keys + autoML (Scarlat)",
-            "mae",
-            0.588,
-            0.005,
-            "https://github.com/scarlat1/AcuteToxicityLD50",
-        ),
-        _classic("19ld50", "mae", 0.678, 0.003),
-    ),
-    "tdc/herg": (
-        _leader("20herg", "Random Forest (Oloren AI)", "auroc", 0.875, 0.003, "https://github.com/Oloren-AI/OCE-TDC"),
-        _classic("20herg", "auroc", 0.841, 0.02),
-    ),
-    "tdc/ames": (
-        _leader("21ames", "BaseBoosting (Oloren AI)", "auroc", 0.865, 0.002, "https://github.com/Oloren-AI/OCE-TDC"),
-        _classic("21ames", "auroc", 0.823, 0.011),
-    ),
-    "tdc/dili": (
-        _leader("22dili", "BaseBoosting (Oloren AI)", "auroc", 0.937, 0.004, "https://github.com/Oloren-AI/OCE-TDC"),
-        _classic("22dili", "auroc", 0.875, 0.019),
-    ),
+    **{
+        f"tdc/{key}": (_leader(page, model, metric, value, sd, source), _classic(page, metric, classic, classic_sd))
+        for key, page, metric, model, value, sd, source, classic, classic_sd in _TDC_ROWS
+    },
     "molecules/bbb_b3db": (
         ReferenceResult(
             model="B3DB (dataset paper)",
