@@ -4,10 +4,10 @@
   the training distribution.
 - :class:`FingerprintForest` and :class:`FingerprintLinear` (molecule tasks): Morgan fingerprints with a
   scikit-learn random forest, or logistic / ridge regression (``pip install 'biorft[baselines]'``).
-- :class:`DescriptorBoosting` (molecule tasks): 206 RDKit 2D descriptors with scikit-learn histogram gradient
+- `DescriptorBoosting` (molecule tasks): 206 RDKit 2D descriptors with scikit-learn histogram gradient
   boosting, the strongest cheap baseline.
-- Textbook rules, fitted on nothing (:func:`rule_baselines`): :class:`EsolRule` (Delaney's ESOL equation for
-  solubility), :class:`TpsaRule` (TPSA < 90 -> BBB+), :class:`LipinskiRule` and :class:`VeberRule` (absorption and
+- Textbook rules, fitted on nothing (`rule_baselines`): `EsolRule` (Delaney's ESOL equation for
+  solubility), `TpsaRule` (TPSA < 90 -> BBB+), `LipinskiRule` and `VeberRule` (absorption and
   BBB).
 - :class:`GeneNeighbours` (gene tasks): nearest neighbours on character n-grams of the gene symbol, which capture
   gene families (ZNF, HOX, SOX, ...).

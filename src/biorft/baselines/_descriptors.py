@@ -66,7 +66,7 @@ def _calculators() -> tuple[tuple[str, ...], Any]:
 
 
 def descriptor_names() -> list[str]:
-    """The descriptor names, in the column order of :func:`rdkit_descriptors`.
+    """The descriptor names, in the column order of `rdkit_descriptors`.
 
     Examples:
         >>> names = descriptor_names()

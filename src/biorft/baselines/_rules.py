@@ -3,14 +3,14 @@
 Nothing is fitted: each rule is applied as published, so a model that "beats the best baseline" while scoring
 below a rule has learnt less than the rule.
 
-- :class:`EsolRule` (solubility): Delaney's ESOL equation, LogS = 0.16 - 0.63 cLogP - 0.0062 MW + 0.066 RB -
+- `EsolRule` (solubility): Delaney's ESOL equation, LogS = 0.16 - 0.63 cLogP - 0.0062 MW + 0.066 RB -
   0.74 AP (J Chem Inf Comput Sci 44, 1000-1005, 2004), with RDKit's Crippen logP for cLogP, RB the rotatable
   bonds and AP the share of heavy atoms that are aromatic.
-- :class:`TpsaRule` (blood-brain barrier): TPSA < 90 A^2 -> BBB+ (Kelder et al., Pharm Res 16, 1514-1519, 1999;
+- `TpsaRule` (blood-brain barrier): TPSA < 90 A^2 -> BBB+ (Kelder et al., Pharm Res 16, 1514-1519, 1999;
   Hitchcock & Pennington, J Med Chem 49, 7559-7583, 2006).
-- :class:`LipinskiRule` (absorption, BBB): at most one violation of MW <= 500, logP <= 5, H-bond donors <= 5,
+- `LipinskiRule` (absorption, BBB): at most one violation of MW <= 500, logP <= 5, H-bond donors <= 5,
   acceptors <= 10 -> the positive label (Lipinski et al., Adv Drug Deliv Rev 23, 3-25, 1997).
-- :class:`VeberRule` (absorption, BBB): rotatable bonds <= 10 and TPSA <= 140 -> the positive label (Veber et al.,
+- `VeberRule` (absorption, BBB): rotatable bonds <= 10 and TPSA <= 140 -> the positive label (Veber et al.,
   J Med Chem 45, 2615-2623, 2002).
 
 Binary rules answer the task's positive label when the rule passes, with a confidence that grows with the margin

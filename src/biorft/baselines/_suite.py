@@ -28,9 +28,9 @@ __all__ = ["for_task", "run_baselines"]
 def for_task(spec: TaskSpec, *, seed: int = 0) -> list[Baseline]:
     """Fresh (unfitted) instances of every baseline that applies to ``spec``.
 
-    Every task gets :class:`Majority` and :class:`LabelPrior`; molecule tasks add the textbook rules that apply
-    (:func:`rule_baselines`: ESOL, TPSA, Lipinski, Veber), :class:`FingerprintForest`, :class:`FingerprintLinear`
-    and :class:`DescriptorBoosting`; gene tasks add :class:`GeneNeighbours`.
+    Every task gets `Majority` and `LabelPrior`; molecule tasks add the textbook rules that apply
+    (`rule_baselines`: ESOL, TPSA, Lipinski, Veber), `FingerprintForest`, `FingerprintLinear`
+    and `DescriptorBoosting`; gene tasks add `GeneNeighbours`.
 
     Args:
         spec: The task.

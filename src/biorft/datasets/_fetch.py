@@ -1,7 +1,7 @@
 r"""The one downloader of optional online sources: cached, verified, atomic, and never run unless asked.
 
 Online data sets (the TDC ADMET benchmark group, further Geneformer gene lists) are not bundled. The first time a
-task needs one, :func:`fetch` downloads it into the biorft data folder, verifies it (size, SHA-256 and, for text
+task needs one, `fetch` downloads it into the biorft data folder, verifies it (size, SHA-256 and, for text
 tables, the row count) and moves it into place atomically; later calls only verify the cached copy. Nothing is
 downloaded at import time, and ``BIORFT_OFFLINE=1`` turns every download into an error that says where to put the
 file by hand.
@@ -73,7 +73,7 @@ class RemoteFile:
 
 @dataclass(frozen=True)
 class FetchedFile:
-    """A verified local copy of a :class:`RemoteFile`.
+    """A verified local copy of a `RemoteFile`.
 
     Attributes:
         path: The file.
@@ -281,7 +281,7 @@ def fetch(remote: RemoteFile, *, download: bool = True, timeout: float = 120.0) 
         timeout: Seconds to wait for the server.
 
     Returns:
-        The :class:`FetchedFile` (path, SHA-256, size, how it was verified).
+        The `FetchedFile` (path, SHA-256, size, how it was verified).
 
     Raises:
         DownloadError: Offline (or ``BIORFT_OFFLINE=1`` / ``download=False``) with no cached copy, a failed

@@ -1,7 +1,7 @@
 """More of Geneformer's gene classification tasks, as optional downloads: long- vs short-range TFs, N1 targets.
 
 The label files are Python pickles in Genecorpus-30M (Theodoris et al. 2023, Apache-2.0) on Hugging Face. They
-are fetched once through :mod:`biorft.datasets._fetch` (cached, size and SHA-256 trusted on first use and checked
+are fetched once through [_fetch][biorft.datasets._fetch] (cached, size and SHA-256 trusted on first use and checked
 on every later load) and read with a restricted unpickler that only rebuilds plain containers and strings (never
 arbitrary objects: a pickle can otherwise run code). Ensembl IDs resolve through the bundled gene table; IDs it does
 not know are quarantined with the reason, like every gene task.
@@ -219,7 +219,7 @@ def load_geneformer(name: str, *, download: bool = True) -> TaskDataset:
     """Build ``genes/tf_regulatory_range`` or ``genes/notch1_targets``, downloading the label file once.
 
     Raises:
-        DatasetError: Unknown name, or :class:`~biorft.errors.DownloadError` when the file cannot be fetched or
+        DatasetError: Unknown name, or [DownloadError][biorft.errors.DownloadError] when the file cannot be fetched or
             verified (naming the URL and where to place the file by hand).
     """
     d = GENEFORMER_DOWNLOADS.get(name)

@@ -2,14 +2,14 @@
 
 The 22 datasets of the Therapeutics Data Commons ADMET benchmark group (Huang et al. 2021) are downloaded once, on
 first use, from the file TDC itself downloads (the ``admet_group`` archive on Harvard Dataverse, file id
-``4426004``), cached in the biorft data folder and verified (see :mod:`biorft.datasets._fetch`). Each dataset
-becomes a molecule task through :func:`~biorft.datasets.molecule_task` (standardised, de-duplicated by InChIKey,
+``4426004``), cached in the biorft data folder and verified (see [_fetch][biorft.datasets._fetch]). Each dataset
+becomes a molecule task through [molecule_task][biorft.datasets.molecule_task] (standardised, de-duplicated by InChIKey,
 carded), with TDC's metric as the task's primary metric and TDC's benchmark protocol as its splits:
 
 - the **test set is TDC's fixed test set** (``test.csv``, a scaffold split made by TDC);
 - **train / valid** come from TDC's ``train_val.csv`` with TDC's own algorithm (``create_scaffold_split`` with
   fractions 0.875 / 0.125 on TDC's raw SMILES, Python's ``random.Random(seed)``), for seeds 1-5 as the leaderboard
-  asks: :meth:`TDCTask.benchmark_splits`. ``ds.split()`` with no arguments is seed 1.
+  asks: `TDCTask.benchmark_splits`. ``ds.split()`` with no arguments is seed 1.
 
 Where biorft's curation differs from TDC's raw files it says so in the card: duplicate molecules are merged
 (TDC scores every row), and a training row that is the same compound as a test row (same InChIKey, or the same
@@ -294,10 +294,10 @@ def tdc_scaffold_split(
 
 # -- the task ---------------------------------------------------------------------------------------------------
 class TDCTask(TaskDataset):
-    """A TDC ADMET benchmark-group task: a :class:`~biorft.datasets.TaskDataset` that knows TDC's benchmark split.
+    """A TDC ADMET benchmark-group task: a [TaskDataset][biorft.datasets.TaskDataset] that knows TDC's benchmark split.
 
     Build one with ``biorft.load_task("tdc/<dataset>")``. Derived datasets (``head``, ``subset``, the parts of a
-    split) are plain :class:`~biorft.datasets.TaskDataset` objects.
+    split) are plain [TaskDataset][biorft.datasets.TaskDataset] objects.
     """
 
     def __init__(
@@ -328,7 +328,7 @@ class TDCTask(TaskDataset):
             seeds: How many seeds (``5`` = TDC's seeds 1-5), or the seeds themselves.
 
         Returns:
-            One :class:`~biorft.datasets.Splits` per seed; every ``test`` part is TDC's test set.
+            One [Splits][biorft.datasets.Splits] per seed; every ``test`` part is TDC's test set.
 
         Raises:
             DatasetError: For a bad ``seeds`` value.
@@ -616,10 +616,10 @@ def load_tdc(name: str, *, download: bool = True) -> TDCTask:
         download: Allow the one-time download (False: use a cached or hand-placed archive only).
 
     Returns:
-        The :class:`TDCTask`.
+        The `TDCTask`.
 
     Raises:
-        DatasetError: Unknown dataset (listing the 22), or :class:`~biorft.errors.DownloadError` when the archive
+        DatasetError: Unknown dataset (listing the 22), or [DownloadError][biorft.errors.DownloadError] when the archive
             cannot be fetched or verified (naming the URL and where to place the file by hand).
     """
     d = dataset_for(name)
@@ -634,7 +634,7 @@ def load_tdc(name: str, *, download: bool = True) -> TDCTask:
 
 
 def task_info_fields(d: TDCDataset) -> dict[str, Any]:
-    """The :class:`~biorft.schema.TaskInfo` fields of a TDC task, without downloading anything."""
+    """The [TaskInfo][biorft.schema.TaskInfo] fields of a TDC task, without downloading anything."""
     return {
         "name": d.task_name,
         "domain": "molecules",

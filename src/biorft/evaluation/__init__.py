@@ -7,7 +7,7 @@
   :func:`score_batch_output` go through the OpenAI Batch API instead.
 - :class:`EvalReport` holds per-example :class:`EvalRecord` s and :class:`Metric` s with seeded bootstrap 95% CIs,
   and renders Markdown (:meth:`EvalReport.table`), JSON and plots; :func:`compare` puts reports side by side with
-  paired bootstrap differences; :func:`study_table` builds the model x task matrix of a whole study (each task's
+  paired bootstrap differences; `study_table` builds the model x task matrix of a whole study (each task's
 primary metric with its CI or +/- sd over seeds, baselines and published reference rows included).
 
 Metric names by task kind: every task has ``mean_reward``, ``answered`` and ``reason/<reason>`` shares;

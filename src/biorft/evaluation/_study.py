@@ -1,13 +1,13 @@
 """The study table: a model x task matrix of each task's primary metric, with baselines and published references.
 
-:func:`study_table` takes the reports of a study (any models and baselines on any tasks; several reports of one
-model on one task are seeds, as in TDC's five-seed protocol) and builds a :class:`StudyTable`: one row per model,
+`study_table` takes the reports of a study (any models and baselines on any tasks; several reports of one
+model on one task are seeds, as in TDC's five-seed protocol) and builds a `StudyTable`: one row per model,
 baseline and published reference, one column per task, each cell the task's primary metric (the task's
 ``spec.metadata["primary_metric"]`` when set, as on TDC tasks, else the report's default) with its bootstrap 95% CI
 (one report) or mean +/- sd over seeds (several reports; population sd, as TDC's leaderboard computes it).
 Reference rows come from the published results recorded for each task; only those in the task's primary metric
-are shown. Render it as Markdown (:meth:`StudyTable.markdown`), CSV (:meth:`StudyTable.csv`) or a plot
-(:meth:`StudyTable.plot`); :meth:`StudyTable.save` writes all three.
+are shown. Render it as Markdown (`StudyTable.markdown`), CSV (`StudyTable.csv`) or a plot
+(`StudyTable.plot`); `StudyTable.save` writes all three.
 
 Examples:
     >>> from biorft.evaluation import EvalRecord, EvalReport
@@ -88,7 +88,7 @@ class StudyTable:
         rows: Row names, in order (models, then baselines, then references).
         kinds: Row name -> ``"model"``, ``"baseline"`` or ``"reference"``.
         metrics: Task -> its primary metric.
-        cells: ``(row, task)`` -> :class:`StudyCell` (absent when the row has no result on the task).
+        cells: ``(row, task)`` -> `StudyCell` (absent when the row has no result on the task).
     """
 
     tasks: tuple[str, ...]
@@ -257,7 +257,7 @@ def study_table(
         tasks: Column order (default: first appearance).
 
     Returns:
-        The :class:`StudyTable`.
+        The `StudyTable`.
     """
     import numpy as np
 
