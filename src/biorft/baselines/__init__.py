@@ -4,13 +4,13 @@
   the training distribution.
 - :class:`FingerprintForest` and :class:`FingerprintLinear` (molecule tasks): Morgan fingerprints with a
   scikit-learn random forest, or logistic / ridge regression (``pip install 'biorft[baselines]'``).
-- `DescriptorBoosting` (molecule tasks): 206 RDKit 2D descriptors with scikit-learn histogram gradient
-  boosting, the strongest cheap baseline.
-- Textbook rules, fitted on nothing (`rule_baselines`): `EsolRule` (Delaney's ESOL equation for
-  solubility), `TpsaRule` (TPSA < 90 -> BBB+), `LipinskiRule` and `VeberRule` (absorption and
-  BBB).
-- :class:`GeneNeighbours` (gene tasks): nearest neighbours on character n-grams of the gene symbol, which capture
-  gene families (ZNF, HOX, SOX, ...).
+- [DescriptorBoosting][biorft.baselines.DescriptorBoosting] (molecule tasks): 206 RDKit 2D descriptors with
+  scikit-learn histogram gradient boosting, the strongest cheap baseline.
+- Textbook rules, fitted on nothing ([rule_baselines][biorft.baselines.rule_baselines]): `EsolRule` (Delaney's ESOL
+  equation for solubility), `TpsaRule` (TPSA < 90 -> BBB+), `LipinskiRule` and `VeberRule` (absorption and BBB).
+- [GeneNeighbours][biorft.baselines.GeneNeighbours] and [FamilyRule][biorft.baselines.FamilyRule] (gene tasks,
+  ``kind = "shortcut"``): nearest neighbours on character n-grams of the gene symbol, and the label mix of the gene's
+  family in train: what a model gets from the name alone.
 
 Each baseline answers in the graders' format (``{"answer": ..., "confidence": ...}``), so
 ``baseline.fit(splits.train).evaluate(splits.test)`` returns an :class:`~biorft.evaluation.EvalReport` comparable
@@ -34,7 +34,7 @@ from __future__ import annotations
 from biorft.baselines._base import Baseline, format_answer
 from biorft.baselines._descriptors import DescriptorBoosting, descriptor_names, rdkit_descriptors
 from biorft.baselines._fingerprints import FingerprintForest, FingerprintLinear, morgan_fingerprints
-from biorft.baselines._genes import GeneNeighbours, symbol_features
+from biorft.baselines._genes import FamilyRule, GeneNeighbours, symbol_features
 from biorft.baselines._prior import LabelPrior, Majority
 from biorft.baselines._rules import EsolRule, LipinskiRule, TpsaRule, VeberRule, esol, rule_baselines
 from biorft.baselines._suite import for_task, run_baselines
@@ -43,6 +43,7 @@ __all__ = [
     "Baseline",
     "DescriptorBoosting",
     "EsolRule",
+    "FamilyRule",
     "FingerprintForest",
     "FingerprintLinear",
     "GeneNeighbours",
