@@ -20,6 +20,7 @@ test compounds in train_val).
 Run:
     python benchmarks/tdc.py                       # synthetic archive of TDC's sizes
     python benchmarks/tdc.py --archive ~/.cache/biorft/tdc/admet_group.zip
+    python benchmarks/tdc.py --raw /tmp/tdc.json   # keep biorft's results; a rerun only re-measures PyTDC
 Writes benchmarks/results/tdc.md (or --out).
 """
 
@@ -132,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--archive", type=Path, help="a TDC admet_group.zip (default: a synthetic one, TDC sizes)")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "tdc.md")
     parser.add_argument("--no-peer", action="store_true", help="skip PyTDC")
+    parser.add_argument("--raw", type=Path, help="keep biorft's raw results here; reuse them when the file exists")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
@@ -146,7 +148,12 @@ def main(argv: list[str] | None = None) -> int:
             archive.write_bytes(make_admet_archive(rows=None))
             source = f"synthetic TDC-shaped archive of TDC's published sizes ({archive.stat().st_size:,} bytes)"
         env = {**os.environ, "BIORFT_DATA_DIR": str(data), "BIORFT_OFFLINE": "1"}
-        ours = _run(sys.executable, BIORFT_RUN, env=env)
+        if args.raw and args.raw.is_file():
+            ours = json.loads(args.raw.read_text())
+        else:
+            ours = _run(sys.executable, BIORFT_RUN, env=env)
+            if args.raw:
+                args.raw.write_text(json.dumps(ours))
         peer: dict[str, Any] | None = None
         versions: dict[str, str] = {}
         peer_error = None
