@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{dt.date.today()}, Python {platform.python_version()}, {os.cpu_count()} CPUs (shared), input: {source}, "
         f"{rows:,} rows.",
         "",
-        "| tool | what | wall s | CPU s | peak MB |",
+        "| tool | what | wall s | CPU s (main process) | peak MB (main process) |",
         "|---|---|---|---|---|",
         f"| biorft | load_task x 22 (verify, standardise, de-duplicate, card) + benchmark_splits(5) x 22 | "
         f"{ours['wall_s']:.1f} | {ours['cpu_s']:.1f} | {ours['peak_mb']:.0f} |",
