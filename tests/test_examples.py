@@ -524,3 +524,43 @@ def test_trl_grpo_trains_a_tiny_local_model(tmp_path: Path) -> None:
     final = tmp_path / "grpo" / "final"
     assert (final / "config.json").exists()
     assert (final / "tokenizer.json").exists()
+
+
+@covers("reproduce_study.py")
+def test_reproduce_study_tdc_admet_runs_tdc_protocol_and_writes_the_study_table(
+    tmp_path: Path, fake: FakeOpenAI, reference_answers: dict[tuple[str, str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from biorft.datasets import _registry
+    from biorft.datasets._tdc import tdc_task_names
+    from tests.fakes.file_server import serve_files
+    from tests.fakes.tdc_archive import make_admet_archive
+
+    monkeypatch.setenv("BIORFT_DATA_DIR", str(tmp_path / "data"))
+    with serve_files({"/tdc/admet_group.zip": make_admet_archive(rows=40)}) as files:
+        monkeypatch.setenv("BIORFT_DATA_MIRROR", files.base_url)
+        for name in tdc_task_names():  # the oracle knows the answers of this archive's test sets
+            _registry._CACHE.pop((name, "1.0.0"), None)
+            for ex in br.load_task(name).examples():
+                reference_answers[(ex.messages[0]["content"], ex.messages[-1]["content"])] = answer_text(
+                    ex.item["target"]
+                )
+        tasks = ("tdc/caco2_wang", "tdc/herg", "tdc/cyp2d6_veith")  # the 22 of tdc-admet take minutes: see below
+        args = ("--base-url", fake.base_url, "--models", "oracle", "--tasks", *tasks, "--seeds", "2")
+        out = ok(run("reproduce_study.py", *args, "--n-boot", "50", cwd=tmp_path, timeout=900))
+    for name in tdc_task_names():
+        _registry._CACHE.pop((name, "1.0.0"), None)
+    assert files.hits["/tdc/admet_group.zip"] == 1  # the test process downloaded it; the script used the cache
+    study = (tmp_path / "study" / "study.md").read_text()
+    assert "tdc/caco2_wang (mae, lower is better)" in study
+    assert "tdc/cyp2d6_veith (auprc, higher is better)" in study
+    rows = list(csv.DictReader((tmp_path / "study" / "study.csv").open()))
+    assert {r["task"] for r in rows} == set(tasks)
+    cell = {(r["task"], r["row"]): r for r in rows}
+    assert float(cell[("tdc/caco2_wang", "oracle")]["value"]) == 0.0  # exact answers: MAE 0
+    assert cell[("tdc/caco2_wang", "baseline:desc_gbm")]["n_runs"] == "2"  # one run per seed: mean +/- sd
+    assert cell[("tdc/herg", "ref: RDKit2D + MLP (DeepPurpose)")]["value"] == "0.841"
+    assert (tmp_path / "study" / "study.png").stat().st_size > 1000
+    assert "tdc/herg: TDC benchmark" in out
+    script = load_module(EXAMPLES / "reproduce_study.py")
+    assert script.expand_tasks(["tdc-admet"]) == sorted(tdc_task_names())
+    assert script.expand_tasks(["tdc-admet", "molecules/tox21"])[-1] == "molecules/tox21"

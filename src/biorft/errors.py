@@ -50,6 +50,7 @@ __all__ = [
     "BiorftWarning",
     "CacheError",
     "DatasetError",
+    "DownloadError",
     "EmptyReplyError",
     "FileProcessingError",
     "FineTuningUnavailable",
@@ -270,3 +271,14 @@ class HackableGraderError(GraderError):
     def __init__(self, message: str, audit: object = None) -> None:
         super().__init__(message)
         self.audit = audit
+
+
+class DownloadError(DatasetError):
+    """An optional online source could not be fetched or failed verification (size, SHA-256, rows).
+
+    The message names the URL and the cache path where the file can be placed by hand.
+
+    Examples:
+        >>> issubclass(DownloadError, DatasetError)
+        True
+    """
