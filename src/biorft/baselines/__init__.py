@@ -3,7 +3,7 @@
 - :class:`Majority` and :class:`LabelPrior` (every task): the most frequent label / median, and random draws from
   the training distribution.
 - :class:`FingerprintForest` and :class:`FingerprintLinear` (molecule tasks): Morgan fingerprints with a
-  scikit-learn random forest, or logistic / ridge regression (``pip install 'biorft[baselines]'``).
+  scikit-learn random forest, or logistic / ridge regression.
 - :class:`GeneNeighbours` (gene tasks): nearest neighbours on character n-grams of the gene symbol, which capture
   gene families (ZNF, HOX, SOX, ...).
 
