@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import hashlib
 import importlib.util
 import json
 import os
@@ -389,21 +390,26 @@ def test_openai_rft_dry_run_then_submit_watch_and_evaluate(tmp_path: Path, fake:
     state = rft_state(fake)
     common = ("--base-url", fake.base_url, "--task", "genes/dosage_sensitive_tfs", "--limit", "200")
 
-    # dry run: free steps only, then the request that would create the job
-    out = ok(run("openai_rft.py", *common, "--dry-run", "--hp", "n_epochs=2", cwd=tmp_path, key=API_KEY))
-    assert state.jobs == {}
+    # dry run: no key, no request; the local checks, then the request that would create the job
+    out = ok(run("openai_rft.py", *common, "--dry-run", "--hp", "n_epochs=2", cwd=tmp_path))
+    assert fake.requests == []
+    assert "uploaded:" not in out
+    assert "dry run: no file uploaded and no job created" in out
     request = json.loads(out[out.index("{") :])
     assert request["model"] == "o4-mini-2025-04-16"
     assert request["method"]["type"] == "reinforcement"
     assert request["method"]["reinforcement"]["hyperparameters"] == {"n_epochs": 2, "reasoning_effort": "medium"}
-    uploaded = {f.id: f.content for f in state.files.values()}
-    assert uploaded[request["training_file"]] == (tmp_path / "rft" / "train.jsonl").read_bytes()
-    assert uploaded[request["validation_file"]] == (tmp_path / "rft" / "valid.jsonl").read_bytes()
-    assert fake.count("/v1/fine_tuning/alpha/graders/validate") == 1
-    assert len(state.graders_run) == 2
-    assert API_KEY not in out
+    for role, name in (("training_file", "train.jsonl"), ("validation_file", "valid.jsonl")):
+        digest = hashlib.sha256((tmp_path / "rft" / name).read_bytes()).hexdigest()
+        assert request[role] == f"<upload of {name}, sha256 {digest}>"
+        assert f"{name} (" in out
+        assert "would be uploaded" in out
+    # the same dry run with a key set sends nothing either
+    again = ok(run("openai_rft.py", *common, "--dry-run", "--hp", "n_epochs=2", cwd=tmp_path, key=API_KEY))
+    assert json.loads(again[again.index("{") :])["training_file"] == request["training_file"]
+    assert fake.requests == []
 
-    # the real run: the uploads are reused, the job is created, watched to the end, checkpoints listed
+    # the real run: grader checked and run by the service, files uploaded, the job created, watched to the end
     out = ok(
         run(
             "openai_rft.py",
@@ -418,10 +424,14 @@ def test_openai_rft_dry_run_then_submit_watch_and_evaluate(tmp_path: Path, fake:
             key=API_KEY,
         )
     )
-    assert len(state.files) == 2, "the second run re-uploaded identical files"
+    assert fake.count("/v1/fine_tuning/alpha/graders/validate") == 1
+    assert len(state.graders_run) == 2
+    uploaded = {f.id: f.content for f in state.files.values()}
+    assert len(uploaded) == 2
     (job,) = state.jobs.values()
     assert job.status == "succeeded"
-    assert job.body["training_file"] == request["training_file"]
+    assert uploaded[job.body["training_file"]] == (tmp_path / "rft" / "train.jsonl").read_bytes()
+    assert uploaded[job.body["validation_file"]] == (tmp_path / "rft" / "valid.jsonl").read_bytes()
     grader = json.loads((tmp_path / "rft" / "grader.json").read_text())
     assert job.body["method"]["reinforcement"]["grader"]["source"] == grader["source"]
     assert job.body["method"]["reinforcement"]["hyperparameters"] == {"n_epochs": 2, "reasoning_effort": "medium"}
