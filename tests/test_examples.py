@@ -75,6 +75,27 @@ def ok(proc: subprocess.CompletedProcess[str]) -> str:
     return proc.stdout
 
 
+def assert_outputs_git_ignored(folder: Path, *inputs: str) -> None:
+    """Everything an example wrote into its working folder is ignored by the repository's .gitignore.
+
+    ``inputs`` are files the test put there itself; ``.biorft-cache`` is the test's cache folder.
+    """
+    if not (REPO / ".git").exists():  # an unpacked sdist: no repository to ask
+        return
+    written = [p for p in folder.iterdir() if p.name not in {*inputs, ".biorft-cache"}]
+    assert written, "the example wrote nothing into its working folder"
+    queries = [f"{p.name}/x" if p.is_dir() else p.name for p in written]
+    proc = subprocess.run(
+        ["git", "-C", str(REPO), "check-ignore", "--no-index", "--stdin"],
+        input="\n".join(queries),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    assert sorted(set(queries) - set(proc.stdout.split())) == [], "add these example outputs to .gitignore"
+
+
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
@@ -191,10 +212,12 @@ def test_endpoint_example_without_key_or_url_says_what_to_set(name: str, tmp_pat
 def test_grade_outputs_demo_reasons_match_the_grader(tmp_path: Path) -> None:
     out = ok(run("grade_outputs.py", "--out", "graded", cwd=tmp_path))
     lines = read_jsonl(tmp_path / "outputs.jsonl")
-    assert len(lines) == 12
+    assert len(lines) == 24
     ds = br.load_task("molecules/bbb_b3db")
     grader = br.grader_for(ds.spec)
     items = {ex.id: ex.item for ex in ds.examples()}
+    targets = [items[o["id"]]["target"] for o in lines]
+    assert targets.count("BBB+") == targets.count("BBB-") == 12, "the demo outputs cover both labels"
     expected = [grader.explain({"output_text": o["output_text"]}, items[o["id"]]) for o in lines]
     counts: dict[str, int] = {}
     for r in expected:
@@ -203,8 +226,14 @@ def test_grade_outputs_demo_reasons_match_the_grader(tmp_path: Path) -> None:
     for reason, n in counts.items():
         assert f"| {reason} | {n} |" in out
     report = json.loads((tmp_path / "graded" / "report.json").read_text(encoding="utf-8"))
-    assert report["metrics"]["mean_reward"]["value"] == pytest.approx(sum(r.score for r in expected) / 12)
+    assert report["metrics"]["mean_reward"]["value"] == pytest.approx(sum(r.score for r in expected) / 24)
+    # a useful illustration: both labels predicted, confidences that rank, so MCC and AUROC are defined and positive
+    assert report["metrics"]["mcc"]["value"] > 0.2
+    assert report["metrics"]["auroc"]["value"] > 0.6
+    assert "| MCC | 0." in out
+    assert "| AUROC | 0." in out
     assert (tmp_path / "graded" / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert_outputs_git_ignored(tmp_path)
 
 
 @covers("grade_outputs.py")
@@ -296,6 +325,7 @@ def test_build_molecule_task_accounts_for_every_row_and_exports_a_scaffold_split
     assert not scaffolds["train"] & scaffolds["test"]
     assert not scaffolds["train"] & scaffolds["valid"]
     assert not scaffolds["valid"] & scaffolds["test"]
+    assert_outputs_git_ignored(tmp_path)
 
 
 @covers("build_gene_task.py")
@@ -333,6 +363,7 @@ def test_build_gene_task_resolves_mixed_identifiers_and_exports_a_cold_split(tmp
     genes = {part: {r["entity"] for r in part_rows} for part, part_rows in rows.items()}
     assert not genes["train"] & genes["test"]
     assert not genes["train"] & genes["valid"]
+    assert_outputs_git_ignored(tmp_path)
 
 
 @covers("custom_grader.py")
@@ -351,6 +382,7 @@ def test_custom_grader_exports_a_grader_that_scores_as_documented(tmp_path: Path
     assert grade({"output_text": '{"answer": 42}'}, item) == 0.0  # outside the plausible range
     assert "| format_error |" in out
     assert "| out_of_range |" in out
+    assert_outputs_git_ignored(tmp_path)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -383,6 +415,7 @@ def test_evaluate_endpoint_grades_the_test_split_and_rescoring_uses_the_cache(tm
     mute = json.loads((tmp_path / "runs" / "genes_dosage_sensitive_tfs" / "mute" / "report.json").read_text())
     assert mute["metrics"]["mean_reward"]["value"] == 0.0
     assert sorted(r["id"] for r in mute["records"]) == sorted(r["id"] for r in report["records"])
+    assert_outputs_git_ignored(tmp_path)
 
 
 @covers("openai_rft.py", "evaluate_endpoint.py")
@@ -447,6 +480,7 @@ def test_openai_rft_dry_run_then_submit_watch_and_evaluate(tmp_path: Path, fake:
     report = json.loads(report_path.read_text())
     assert sorted(r["id"] for r in report["records"]) == sorted(split_ids(tmp_path / "rft")["test"])
     assert report["metrics"]["mean_reward"]["value"] == 1.0
+    assert_outputs_git_ignored(tmp_path)
 
 
 @covers("reproduce_study.py")
@@ -493,6 +527,7 @@ def test_reproduce_study_compares_models_and_baselines_on_the_same_test_splits(
         rows = list(csv.DictReader(fh))
     assert {(r["task"], r["model"]) for r in rows if r["metric"] == "mean_reward"} >= {(t, "oracle") for t in tasks}
     assert (tmp_path / "study" / "comparison.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert_outputs_git_ignored(tmp_path)
 
 
 # ---------------------------------------------------------------------------------------------------------------
