@@ -69,6 +69,7 @@ def local_endpoint(answers: dict[str, str]) -> Iterator[str]:
 
 
 def check_installation() -> None:
+    """The installed biorft comes from site-packages, with its version, py.typed, NOTICE and every public name."""
     import biorft as br
 
     location = Path(br.__file__).resolve()
@@ -83,6 +84,7 @@ def check_installation() -> None:
 
 
 def check_tasks(out: Path) -> None:
+    """Every bundled task through the public API, from loading to a plotted comparison."""
     import biorft as br
     from biorft.baselines import run_baselines
 
@@ -124,6 +126,7 @@ def check_tasks(out: Path) -> None:
 
 
 def run_markdown_examples(paths: list[str], out: Path) -> None:
+    """Run each ``python`` code block of each Markdown file in a fresh namespace and an empty folder."""
     import os
 
     for path in paths:
@@ -143,6 +146,7 @@ def run_markdown_examples(paths: list[str], out: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
+    """Run every check; outputs go to ./smoke-out."""
     out = Path.cwd() / "smoke-out"
     out.mkdir(exist_ok=True)
     check_installation()

@@ -36,7 +36,7 @@ def draw_across_targets(ds: br.TaskDataset, n: int, rng: random.Random) -> list[
         key = str(ex.item["target"]) if ds.spec.kind in ("binary", "multiclass") else "all"
         groups.setdefault(key, []).append(ex)
     pools = [rng.sample(group, min(n, len(group))) for _, group in sorted(groups.items())]
-    mixed = [ex for row in zip(*pools) for ex in row] if len(pools) > 1 else pools[0]
+    mixed = [ex for row in zip(*pools, strict=False) for ex in row] if len(pools) > 1 else pools[0]
     return mixed[:n]
 
 

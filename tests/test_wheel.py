@@ -38,9 +38,8 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
         text=True,
         check=False,
     )
-    assert proc.returncode == 0, f"python -m build failed (pip install -e '.[dev]' installs build and hatchling):\n" + (
-        proc.stdout[-2000:] + proc.stderr[-2000:]
-    )
+    hint = "python -m build failed (pip install -e '.[dev]' installs build and hatchling)"
+    assert proc.returncode == 0, f"{hint}:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}"
     return out
 
 
