@@ -530,6 +530,40 @@ def test_reproduce_study_compares_models_and_baselines_on_the_same_test_splits(
     assert_outputs_git_ignored(tmp_path)
 
 
+@covers("reproduce_study.py")
+def test_reproduce_study_offline_needs_no_key_and_shows_the_table(tmp_path: Path) -> None:
+    out = ok(run("reproduce_study.py", "--offline", "--limit", "60", "--n-boot", "100", cwd=tmp_path))
+    folder = tmp_path / "study" / "offline"
+    table = (folder / "comparison.md").read_text()
+    assert "offline preview: `scripted` is a stand-in, not a model" in table.splitlines()[0]
+    assert "no key" not in out
+    for task in (t.name for t in br.list_tasks()):
+        assert f"### {task}" in table
+        reports = {
+            p.stem: json.loads(p.read_text()) for p in (folder / "reports" / task.replace("/", "_")).glob("*.json")
+        }
+        assert {"scripted", "baseline_majority", "baseline_label_prior"} <= set(reports)
+        scripted = reports["scripted"]
+        test_ids = sorted(r["id"] for r in scripted["records"])
+        assert all(sorted(r["id"] for r in rep["records"]) == test_ids for rep in reports.values()), task
+        # the stand-in is right on the examples whose id hashes to a non-multiple of 3, wrong on the others
+        scores = {r["id"]: r["score"] for r in scripted["records"]}
+        right = [i for i in test_ids if int(hashlib.sha256(i.encode()).hexdigest(), 16) % 3]
+        assert all(scores[i] == 1.0 for i in right), task
+        assert all(scores[i] < 1.0 for i in test_ids if i not in right), task
+        start = table.index(f"### {task}")  # the stand-in is the first row: the reference of the paired differences
+        assert table.index("| `scripted` |", start) < table.index("| `baseline:majority` |", start)
+    with (folder / "comparison.csv").open(newline="") as fh:
+        assert {r["model"] for r in csv.DictReader(fh)} >= {"scripted", "baseline:majority"}
+    assert (folder / "comparison.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not (folder / "cache").exists(), "offline sends no request and keeps no response cache"
+    assert_outputs_git_ignored(tmp_path)
+
+    proc = run("reproduce_study.py", "--offline", "--models", "gpt-4o", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "--offline calls no model" in proc.stderr
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # TRL GRPO on a tiny local model (skipped only without torch / trl; CI sets BIORFT_REQUIRE_TRL=1)
 
