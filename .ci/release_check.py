@@ -20,7 +20,7 @@ def problems(tag: str, repo: Path = REPO) -> list[str]:
     text = (repo / "src" / "biorft" / "_version.py").read_text(encoding="utf-8")
     match = re.search(r'^__version__ = "([^"]+)"$', text, flags=re.M)
     if match is None:
-        return ["src/biorft/_version.py has no __version__ = \"X.Y.Z\" line"]
+        return ['src/biorft/_version.py has no __version__ = "X.Y.Z" line']
     version = match.group(1)
     found = []
     if tag != f"v{version}":
