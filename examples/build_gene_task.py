@@ -1,16 +1,15 @@
-"""Turn your own gene list (symbols and Ensembl IDs mixed) into a task, a cold split and training files.
+"""Turn your own gene list (symbols and Ensembl IDs mixed) into a task, a family split and training files.
 
-What it shows: ``br.gene_task`` resolves every gene against the bundled gene table (symbols in any case, Ensembl IDs
-with or without a version suffix) to one symbol and one Ensembl ID, merges a gene listed twice (by symbol and by
-ID) and quarantines what it cannot use with the reason: unknown genes (with spelling suggestions), conflicting
-labels, missing labels. Rows in = kept + quarantined. Then a cold (gene-level) split, a leakage check, and export
-to OpenAI RFT, TRL and verl files.
+What it shows: ``br.gene_task`` resolves every gene against the bundled gene table (symbols in any case, aliases
+and previous symbols, Ensembl IDs with or without a version suffix) to one current symbol and one Ensembl ID, merges
+a gene listed twice (by symbol and by ID) and quarantines what it cannot use with the reason: unknown genes (with
+spelling suggestions), conflicting labels, missing labels. Rows in = kept + quarantined. Then a family split (whole
+gene families per part), a leakage check, and export to OpenAI RFT, TRL and verl files.
 
 The default input, ``examples/data/tf_genes.csv``, labels well-known human genes as sequence-specific transcription
 factors (``yes``) or not (``no``), with the problems of a real list: Ensembl IDs with versions, lower-case symbols,
-one gene twice under two names, one gene with both labels, aliases the gene table does not know (``OCT4``,
-``HER2``: pass ``gene_table=`` a table with an ``aliases`` column to resolve those), an invented gene and a blank
-label.
+one gene twice under two names, one gene with both labels, common aliases (``OCT4`` is ``POU5F1``, ``HER2`` is
+``ERBB2``), an invented gene and a blank label.
 
 Run it::
 
@@ -72,10 +71,11 @@ def main(argv: list[str] | None = None) -> int:
     print("\nfirst genes as the model sees them (entity = symbol, id = Ensembl ID):")
     print(ds.frame.select("id", "entity", "target").head(5))
 
-    # 2. A cold split keeps every gene in one part only, then check that no id / symbol / Ensembl ID leaks.
-    splits = ds.split("cold", fractions=(0.7, 0.15, 0.15), seed=0)
+    # 2. A family split keeps every gene family (ZNF, HOX, SOX, ...) in one part only, then check that no id,
+    #    symbol, Ensembl ID or gene family leaks.
+    splits = ds.split("family", fractions=(0.7, 0.15, 0.15), seed=0)
     splits.check_leakage()
-    print(f"\ncold split: {splits.stats.sizes}; labels {splits.stats.label_counts}")
+    print(f"\nfamily split: {splits.stats.sizes}; labels {splits.stats.label_counts}")
 
     # 3. Export for OpenAI RFT, TRL and verl; check the RFT files against the service's rules.
     grader = br.grader_for(ds.spec)

@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     ds = draw(br.load_task(args.task), args.limit)
-    method = "scaffold" if ds.spec.domain == "molecules" else "cold"  # unseen scaffolds / unseen genes in test
+    method = "scaffold" if ds.spec.domain == "molecules" else "family"  # unseen scaffolds / gene families in test
     splits = ds.split(method, fractions=(0.8, 0.1, 0.1), seed=0)
     splits.check_leakage()
     test = splits.test

@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # 1. Data: a leakage-checked split; RFT needs a training and a validation file, the test split stays local.
     ds = draw(br.load_task(args.task), args.limit)
-    method = "scaffold" if ds.spec.domain == "molecules" else "cold"
+    method = "scaffold" if ds.spec.domain == "molecules" else "family"
     splits = ds.split(method, fractions=(0.8, 0.1, 0.1), seed=0)
     splits.check_leakage()
     grader = br.grader_for(ds.spec)

@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     ds = br.load_task(args.task)
-    method = "scaffold" if ds.spec.domain == "molecules" else "cold"
+    method = "scaffold" if ds.spec.domain == "molecules" else "family"
     splits = ds.split(method, fractions=(0.8, 0.1, 0.1), seed=0)
     splits.check_leakage()  # the test split stays unseen for the evaluation afterwards
     train = splits.train

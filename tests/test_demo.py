@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from biorft._demo import _pick_tasks
+from biorft.datasets import load_task
 
 
 def test_demo_runs_offline_and_writes_the_report(tmp_path, capsys) -> None:
@@ -26,9 +27,20 @@ def test_demo_runs_offline_and_writes_the_report(tmp_path, capsys) -> None:
         reports = [EvalReport.from_json(p) for p in sorted((task_dir / "reports").glob("*.json"))]
         assert {r.model for r in reports} >= {"baseline:majority", "baseline:label_prior"}
         test_lines = (task_dir / "rft" / "test.jsonl").read_text().splitlines()
-        assert all(r.n_examples == len(test_lines) for r in reports)
+        if task.startswith("genes/"):
+            # 5 family folds pooled: every gene predicted once; the shortcut rows are there and marked
+            assert all(r.n_examples == len(load_task(task)) for r in reports)
+            shortcuts = {r.model for r in reports if r.params.get("kind") == "shortcut"}
+            assert shortcuts == {"baseline:gene_knn", "baseline:family_rule"}
+            assert all(r.params["folds"]["method"] == "family" for r in reports)
+        else:
+            assert all(r.n_examples == len(test_lines) for r in reports)
         assert task in printed
     assert printed.count("grader parity") == 4
+    gene_sections = report_md.split("### genes/")[1:]
+    assert all("baseline:gene_knn" in sec and "baseline:family_rule" in sec for sec in gene_sections)
+    assert "Shortcut rows" in report_md
+    assert printed.count("shortcut baseline:gene_knn") == 2
 
 
 def test_pick_tasks_prefers_the_named_tasks_and_mixes_kinds() -> None:

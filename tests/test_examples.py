@@ -26,6 +26,7 @@ import pytest
 
 import biorft as br
 from biorft.chem import murcko_scaffold, parse
+from biorft.datasets import gene_family
 from tests.fakes._rft import rft_state
 from tests.fakes.openai_server import FakeOpenAI
 
@@ -329,7 +330,7 @@ def test_build_molecule_task_accounts_for_every_row_and_exports_a_scaffold_split
 
 
 @covers("build_gene_task.py")
-def test_build_gene_task_resolves_mixed_identifiers_and_exports_a_cold_split(tmp_path: Path) -> None:
+def test_build_gene_task_resolves_mixed_identifiers_and_exports_a_family_split(tmp_path: Path) -> None:
     out = ok(run("build_gene_task.py", cwd=tmp_path))
     with (EXAMPLES / "data" / "tf_genes.csv").open(newline="") as fh:
         source = list(csv.DictReader(fh))
@@ -342,15 +343,15 @@ def test_build_gene_task_resolves_mixed_identifiers_and_exports_a_cold_split(tmp
         "CDK6",
         "ENSG00000141510",
         "ENSG00000999999",
-        "HER2",
         "NOTAGENE1",
-        "OCT4",
         "STAT3",
         "gapdh",
     ]
     assert len(reasons["STAT3"]) == 2
     assert all("conflicting labels" in r for r in reasons["STAT3"])
-    assert all("unknown" in reasons[g][0] for g in ("OCT4", "HER2", "NOTAGENE1", "ENSG00000999999"))
+    assert all("unknown" in reasons[g][0] for g in ("NOTAGENE1", "ENSG00000999999"))
+    assert "OCT4                 -> POU5F1" in out  # aliases resolve to current symbols
+    assert "HER2                 -> ERBB2" in out
     assert reasons["CDK6"] == ["missing target"]
     assert "duplicate of 'ENSG00000111640'" in reasons["gapdh"][0]
     assert "ENSG00000159216.19   -> RUNX1" in out
@@ -360,9 +361,14 @@ def test_build_gene_task_resolves_mixed_identifiers_and_exports_a_cold_split(tmp
     assert entity["ENSG00000136826"] == "KLF4"
     assert entity["ENSG00000159216"] == "RUNX1"
     assert "STAT3" not in entity.values()
+    assert entity["ENSG00000204531"] == "POU5F1"
     genes = {part: {r["entity"] for r in part_rows} for part, part_rows in rows.items()}
     assert not genes["train"] & genes["test"]
     assert not genes["train"] & genes["valid"]
+    families = {part: {gene_family(g) for g in part_genes} for part, part_genes in genes.items()}
+    assert not families["train"] & families["test"]
+    assert not families["train"] & families["valid"]
+    assert not families["valid"] & families["test"]
     assert_outputs_git_ignored(tmp_path)
 
 
@@ -513,7 +519,12 @@ def test_reproduce_study_compares_models_and_baselines_on_the_same_test_splits(
         assert ("baseline_fp_forest" in baselines) == task.startswith("molecules/")
         assert ("baseline_gene_knn" in baselines) == task.startswith("genes/")
         test_ids = sorted(r["id"] for r in reports["oracle"]["records"])
-        assert 4 <= len(test_ids) <= 10
+        if task.startswith("genes/"):  # 5 family folds pooled: all 60 drawn genes, each once
+            assert len(test_ids) == 60
+            assert reports["baseline_family_rule"]["params"]["kind"] == "shortcut"
+            assert reports["baseline_gene_knn"]["params"]["folds"]["method"] == "family"
+        else:
+            assert 4 <= len(test_ids) <= 10
         for name, report in reports.items():
             assert sorted(r["id"] for r in report["records"]) == test_ids, f"{task}: {name} on another split"
             assert f"| `{report['model']}` |" in table

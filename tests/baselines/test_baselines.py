@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from biorft.baselines import (
+    FamilyRule,
     FingerprintForest,
     FingerprintLinear,
     GeneNeighbours,
@@ -219,8 +220,43 @@ def test_run_baselines_on_splits() -> None:
     ds = genes()
     splits = ds.split("random", (0.7, 0.1, 0.2))
     reports = run_baselines(splits, TinyGrader(ds.spec), n_boot=10)
-    assert [r.model for r in reports] == ["baseline:majority", "baseline:label_prior", "baseline:gene_knn"]
+    assert [r.model for r in reports] == [
+        "baseline:majority",
+        "baseline:label_prior",
+        "baseline:gene_knn",
+        "baseline:family_rule",
+    ]
     assert all(r.n_examples == len(splits.test) for r in reports)
+    assert [r.params["kind"] for r in reports] == ["baseline", "baseline", "shortcut", "shortcut"]
+
+
+def test_family_rule_uses_the_family_in_train_and_the_prior_elsewhere() -> None:
+    spec = TaskSpec(name="genes/fam", domain="genes", kind="binary", labels=("a", "b"), instructions="?")
+    train = TinyDataset(
+        spec,
+        [Example(id=s, entity=s, target=t) for s, t in [("ZNF1", "b"), ("ZSCAN4", "b"), ("HOXA1", "a"), ("SOX2", "a")]],
+    )
+    test = TinyDataset(spec, [Example(id=s, entity=s, target="a") for s in ("ZKSCAN3", "HOXD13", "PAX6")])
+    answers = [json.loads(o["output_text"]) for o in FamilyRule().fit(train).outputs(test)]
+    assert [a["answer"] for a in answers] == ["b", "a", "a"]
+    assert answers[2]["confidence"] == 0.5  # unseen family: no information (1 / number of labels)
+    assert FamilyRule.kind == GeneNeighbours.kind == "shortcut"
+    assert Majority.kind == "baseline"
+
+
+def test_cross_validated_baselines_predict_every_gene_once() -> None:
+    from biorft.datasets import load_task
+
+    ds = load_task("genes/bivalent_vs_no_methylation")
+    folds = ds.folds(k=5, method="family", seed=0)
+    reports = run_baselines(folds, n_boot=0)
+    for r in reports:
+        assert sorted(rec.id for rec in r.records) == sorted(ds.ids)
+        assert r.params["folds"] == {"k": 5, "method": "family", "seed": 0, "test_sizes": folds.sizes}
+    rule = next(r for r in reports if r.model == "baseline:family_rule")
+    # family folds never show a test family in train: the family rule has no information, and scores chance
+    assert {json.loads(rec.output_text)["confidence"] for rec in rule.records} == {0.5}
+    assert rule.metrics["auroc"].value == 0.5
 
 
 def test_fingerprint_baselines_without_scikit_learn_name_the_extra() -> None:

@@ -25,8 +25,8 @@ def test_tasks_lists_bundled(capsys: pytest.CaptureFixture[str]) -> None:
 def test_show(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["show", "genes/dosage_sensitive_tfs", "-n", "2"]) == 0
     out = capsys.readouterr().out
-    assert "490 examples" in out
-    assert "rows in 490 = kept 490 + quarantined 0" in out
+    assert "488 examples" in out
+    assert "rows in 490 = kept 488 + quarantined 2" in out
     assert out.count("--- example") == 2
     assert "[user]\nGene: " in out
     assert main(["show", "molecules/tox21", "--json", "-n", "1"]) == 0
@@ -43,7 +43,7 @@ def test_build_trl(fmt: str, suffix: str, tmp_path: pathlib.Path, capsys: pytest
             "build",
             "genes/bivalent_vs_lys4_only",
             "--split",
-            "cold",
+            "family",
             "--seed",
             "3",
             "--format",
@@ -54,7 +54,7 @@ def test_build_trl(fmt: str, suffix: str, tmp_path: pathlib.Path, capsys: pytest
     )
     assert code == 0
     out = capsys.readouterr().out
-    assert "cold split (seed 3)" in out
+    assert "family split (seed 3)" in out
     rows = read_trl(tmp_path / f"valid.{suffix}")
     assert rows
     assert rows[0]["task"] == "genes/bivalent_vs_lys4_only"

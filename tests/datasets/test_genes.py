@@ -5,7 +5,7 @@ import pathlib
 import polars as pl
 import pytest
 
-from biorft.datasets import GeneMatch, GeneTable, gene_table, gene_task
+from biorft.datasets import GeneMatch, GeneTable, gene_table, gene_task, load_task
 from biorft.errors import DatasetError
 
 
@@ -18,7 +18,7 @@ def test_resolve_symbol_case_version_and_unknown() -> None:
     assert "did you mean 'GATA4'" in t.suggest("GATA44")
 
 
-def test_custom_table_aliases_and_ambiguity() -> None:
+def test_custom_table_aliases_and_one_gene_per_symbol() -> None:
     frame = pl.DataFrame(
         {
             "ensembl_id": ["ENSG00000000001", "ENSG00000000002", "ENSG00000000003", "ENSG00000000004"],
@@ -29,16 +29,47 @@ def test_custom_table_aliases_and_ambiguity() -> None:
     )
     t = GeneTable(frame, name="my table")
     hit = t.resolve("abc1")
-    assert isinstance(hit, GeneMatch)
-    assert hit.ensembl_id == "ENSG00000000002"
-    assert "ambiguous" in hit.how
+    assert hit == GeneMatch("ABC1", "ENSG00000000002", "symbol")  # protein-coding ID first
+    # the other ID of the same symbol is the same gene
+    assert t.resolve("ENSG00000000001") == GeneMatch("ABC1", "ENSG00000000002", "ensembl", "ENSG00000000001")
     assert t.resolve("xyz-1") == GeneMatch("XYZ", "ENSG00000000003", "alias")
     assert "ambiguous alias" in str(t.resolve("OLDXYZ"))
     ds = gene_task(
-        pl.DataFrame({"g": ["XYZ-1", "abc1"], "y": ["a", "b"]}), gene="g", target="y", gene_table=frame, name="user/g"
+        pl.DataFrame({"g": ["XYZ-1", "abc1", "ENSG00000000001"], "y": ["a", "b", "b"]}),
+        gene="g",
+        target="y",
+        gene_table=frame,
+        name="user/g",
     )
     assert ds.frame["symbol"].to_list() == ["XYZ", "ABC1"]
-    assert any("ambiguous symbols" in n for n in ds.card.notes)
+    assert ds.frame["ensembl_ids"].to_list() == ["ENSG00000000003", "ENSG00000000002|ENSG00000000001"]
+    assert ds.card.n_rows_in == len(ds) + ds.card.n_quarantined
+    assert any("ABC1 (ENSG00000000001, ENSG00000000002)" in n for n in ds.card.notes)
+
+
+@pytest.mark.parametrize(
+    ("query", "symbol"),
+    [("SEPT7", "SEPTIN7"), ("SEPTIN7", "SEPTIN7"), ("OCT4", "POU5F1"), ("HER2", "ERBB2"), ("p53", "TP53")],
+)
+def test_bundled_aliases_resolve_to_current_symbols(query: str, symbol: str) -> None:
+    hit = gene_table().resolve(query)
+    assert isinstance(hit, GeneMatch)
+    assert hit.symbol == symbol
+    ds = gene_task(pl.DataFrame({"g": [query], "y": ["yes"]}), gene="g", target="y", labels=["yes", "no"])
+    assert ds.frame["entity"].to_list() == [symbol]
+    assert ds.card.n_quarantined == 0
+
+
+@pytest.mark.parametrize("symbol", ["ZFP41", "ZNF763"])
+def test_bundled_genes_with_two_ensembl_ids_are_one_row(symbol: str) -> None:
+    ids = gene_table().ensembl_ids_of(symbol)
+    assert len(ids) == 2
+    ds = load_task("genes/dosage_sensitive_tfs")
+    rows = ds.frame.filter(pl.col("symbol") == symbol)
+    assert rows.height == 1
+    assert sorted(rows["ensembl_ids"].item().split("|")) == sorted(ids)
+    assert ds.frame["symbol"].is_duplicated().sum() == 0
+    assert any(symbol in n and "merged" in n for n in ds.card.notes)
 
 
 def test_gene_task_conflicts_and_accounting(tmp_path: pathlib.Path) -> None:

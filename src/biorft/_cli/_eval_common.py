@@ -25,8 +25,8 @@ def add_data_options(p: argparse.ArgumentParser, *, default_split: str) -> None:
     p.add_argument(
         "--split-method",
         default=None,
-        help="split method (default: 'scaffold' for molecule tasks, 'cold' otherwise, as in 'biorft demo'); use the "
-        "settings you exported the RFT files with",
+        help="split method (default: 'scaffold' for molecule tasks, 'family' otherwise); use the settings you "
+        "exported the RFT files with",
     )
     p.add_argument("--fractions", type=float, nargs=3, default=(0.8, 0.1, 0.1), metavar=("TRAIN", "VALID", "TEST"))
     p.add_argument("--split-seed", type=int, default=0, help="seed of the split (default: 0)")
@@ -81,7 +81,7 @@ def load_data(args: argparse.Namespace) -> Any:
     """The dataset the options name: the task, split as asked, cut to ``--limit`` examples."""
     data = _load_task(args.task)
     if args.split != "all":
-        method = args.split_method or ("scaffold" if str(data.spec.domain) == "molecules" else "cold")
+        method = args.split_method or ("scaffold" if str(data.spec.domain) == "molecules" else "family")
         splits = data.split(method, fractions=tuple(args.fractions), seed=args.split_seed)
         data = getattr(splits, args.split)
     if args.limit is not None:

@@ -4,8 +4,9 @@
   the training distribution.
 - :class:`FingerprintForest` and :class:`FingerprintLinear` (molecule tasks): Morgan fingerprints with a
   scikit-learn random forest, or logistic / ridge regression.
-- :class:`GeneNeighbours` (gene tasks): nearest neighbours on character n-grams of the gene symbol, which capture
-  gene families (ZNF, HOX, SOX, ...).
+- [GeneNeighbours][biorft.baselines.GeneNeighbours] and [FamilyRule][biorft.baselines.FamilyRule] (gene tasks,
+  ``kind = "shortcut"``): nearest neighbours on character n-grams of the gene symbol, and the label mix of the gene's
+  family in train: what a model gets from the name alone.
 
 Each baseline answers in the graders' format (``{"answer": ..., "confidence": ...}``), so
 ``baseline.fit(splits.train).evaluate(splits.test)`` returns an :class:`~biorft.evaluation.EvalReport` comparable
@@ -28,12 +29,13 @@ from __future__ import annotations
 
 from biorft.baselines._base import Baseline, format_answer
 from biorft.baselines._fingerprints import FingerprintForest, FingerprintLinear, morgan_fingerprints
-from biorft.baselines._genes import GeneNeighbours, symbol_features
+from biorft.baselines._genes import FamilyRule, GeneNeighbours, symbol_features
 from biorft.baselines._prior import LabelPrior, Majority
 from biorft.baselines._suite import for_task, run_baselines
 
 __all__ = [
     "Baseline",
+    "FamilyRule",
     "FingerprintForest",
     "FingerprintLinear",
     "GeneNeighbours",

@@ -20,7 +20,7 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from typing_extensions import Self
 
@@ -29,6 +29,9 @@ from biorft.evaluation import EvalReport, grade_outputs
 from biorft.evaluation._records import GraderLike
 from biorft.evaluation._runner import DataLike
 from biorft.schema import TaskKind, TaskSpec
+
+if TYPE_CHECKING:
+    from biorft.datasets import Folds
 
 __all__ = ["Baseline", "TrainingRow", "format_answer", "training_rows"]
 
@@ -106,9 +109,12 @@ class Baseline(ABC):
 
     Attributes:
         name: Short name used as the report's model name (e.g. ``"baseline:majority"``).
+        kind: ``"baseline"`` (a floor to beat) or ``"shortcut"`` (a model that reads only what a shortcut would,
+            such as the gene's name); reports carry it in ``params["kind"]`` so tables can mark shortcut rows.
     """
 
     name: str = "baseline"
+    kind: str = "baseline"
 
     def __init__(self) -> None:
         self._spec: TaskSpec | None = None
@@ -174,13 +180,56 @@ class Baseline(ABC):
         Returns:
             An :class:`~biorft.evaluation.EvalReport` with ``model == self.name`` and ``source == "baseline"``.
         """
-        report = grade_outputs(data, list(self.outputs(data)), grader, model=self.name, n_boot=n_boot, seed=seed)
+        return self._report(data, list(self.outputs(data)), grader, n_boot=n_boot, seed=seed, extra={})
+
+    def cross_validate(
+        self, folds: Folds, grader: GraderLike | None = None, *, n_boot: int = 1000, seed: int = 0
+    ) -> EvalReport:
+        """Fit on each fold's train part, answer its test part, and grade the pooled answers.
+
+        Every example is answered once, by the model fitted without its fold, so the report covers the whole task
+        (as an LLM evaluated on ``folds.pooled()`` does) and its intervals are over every example.
+
+        Args:
+            folds: The task's [Folds][biorft.datasets.Folds] (``ds.folds(k=5, method="family")``).
+            grader: Default ``biorft.graders.grader_for(folds.spec)``.
+            n_boot: Bootstrap resamples for the CIs.
+            seed: Bootstrap seed.
+
+        Returns:
+            One [EvalReport][biorft.evaluation.EvalReport] over all examples; ``params`` records the folds.
+
+        Examples:
+            >>> import biorft as br
+            >>> from biorft.baselines import Majority
+            >>> folds = br.load_task("genes/bivalent_vs_lys4_only").folds(k=5, method="family")
+            >>> Majority().cross_validate(folds, n_boot=0).n_examples == len(folds.dataset)
+            True
+        """
+        outputs: list[dict[str, str]] = []
+        for train, test in folds:
+            self.fit(train)
+            outputs += self.outputs(test)
+        extra = {"folds": {"k": folds.k, "method": folds.method, "seed": folds.seed, "test_sizes": folds.sizes}}
+        return self._report(folds.pooled(), outputs, grader, n_boot=n_boot, seed=seed, extra=extra)
+
+    def _report(
+        self,
+        data: DataLike,
+        outputs: list[dict[str, str]],
+        grader: GraderLike | None,
+        *,
+        n_boot: int,
+        seed: int,
+        extra: dict[str, Any],
+    ) -> EvalReport:
+        report = grade_outputs(data, outputs, grader, model=self.name, n_boot=n_boot, seed=seed)
         return EvalReport(
             spec=report.spec,
             model=report.model,
             records=report.records,
             metrics=report.metrics,
-            params={"baseline": self.name, **self.describe()},
+            params={"baseline": self.name, "kind": self.kind, **self.describe(), **extra},
             usage=report.usage,
             source="baseline",
             n_boot=report.n_boot,

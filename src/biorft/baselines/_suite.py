@@ -4,7 +4,7 @@ Examples:
     >>> from biorft.schema import TaskSpec
     >>> spec = TaskSpec(name="t", domain="genes", kind="binary", labels=("a", "b"), instructions="?")
     >>> [b.name for b in for_task(spec)]
-    ['baseline:majority', 'baseline:label_prior', 'baseline:gene_knn']
+    ['baseline:majority', 'baseline:label_prior', 'baseline:gene_knn', 'baseline:family_rule']
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 from biorft.baselines._base import Baseline
 from biorft.baselines._fingerprints import FingerprintForest, FingerprintLinear
-from biorft.baselines._genes import GeneNeighbours
+from biorft.baselines._genes import FamilyRule, GeneNeighbours
 from biorft.baselines._prior import LabelPrior, Majority
 from biorft.evaluation import EvalReport
 from biorft.evaluation._records import GraderLike
@@ -26,8 +26,10 @@ __all__ = ["for_task", "run_baselines"]
 def for_task(spec: TaskSpec, *, seed: int = 0) -> list[Baseline]:
     """Fresh (unfitted) instances of every baseline that applies to ``spec``.
 
-    Every task gets :class:`Majority` and :class:`LabelPrior`; molecule tasks add :class:`FingerprintForest` and
-    :class:`FingerprintLinear`; gene tasks add :class:`GeneNeighbours`.
+    Every task gets [Majority][biorft.baselines.Majority] and [LabelPrior][biorft.baselines.LabelPrior]; molecule
+    tasks add [FingerprintForest][biorft.baselines.FingerprintForest] and
+    [FingerprintLinear][biorft.baselines.FingerprintLinear]; gene tasks add the shortcut baselines
+    [GeneNeighbours][biorft.baselines.GeneNeighbours] (name only) and [FamilyRule][biorft.baselines.FamilyRule].
 
     Args:
         spec: The task.
@@ -42,6 +44,7 @@ def for_task(spec: TaskSpec, *, seed: int = 0) -> list[Baseline]:
         FingerprintForest(seed=seed),
         FingerprintLinear(seed=seed),
         GeneNeighbours(),
+        FamilyRule(),
     ]
     return [b for b in candidates if b.supports(spec)]
 
@@ -56,8 +59,13 @@ def run_baselines(
 ) -> list[EvalReport]:
     """Fit each baseline on ``splits.train`` and evaluate it on ``splits.test`` through the task's grader.
 
+    Given [Folds][biorft.datasets.Folds], each baseline is cross-validated instead
+    ([Baseline.cross_validate][biorft.baselines.Baseline.cross_validate]): fitted per fold, its test answers pooled,
+    so every example is predicted once.
+
     Args:
-        splits: A :class:`~biorft.datasets.Splits` (anything with ``train`` and ``test`` datasets).
+        splits: A [Splits][biorft.datasets.Splits] (anything with ``train`` and ``test`` datasets), or
+            [Folds][biorft.datasets.Folds].
         grader: Default ``biorft.graders.grader_for(spec)``.
         baselines: Which baselines; default :func:`for_task`.
         n_boot: Bootstrap resamples for the CIs.
@@ -66,6 +74,9 @@ def run_baselines(
     Returns:
         One :class:`~biorft.evaluation.EvalReport` per baseline, in order.
     """
-    spec = splits.train.spec
+    cross = callable(getattr(splits, "pooled", None))
+    spec = splits.spec if cross else splits.train.spec
     chosen = list(baselines) if baselines is not None else for_task(spec, seed=seed)
+    if cross:
+        return [b.cross_validate(splits, grader, n_boot=n_boot, seed=seed) for b in chosen]
     return [b.fit(splits.train).evaluate(splits.test, grader, n_boot=n_boot, seed=seed) for b in chosen]

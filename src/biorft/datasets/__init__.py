@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from biorft.datasets._build import DUPLICATE_POLICIES
 from biorft.datasets._dataset import PromptedExample, TaskDataset
+from biorft.datasets._families import gene_family
+from biorft.datasets._folds import Folds
 from biorft.datasets._genes import GeneMatch, GeneTable, gene_table, gene_task
 from biorft.datasets._molecules import molecule_task
 from biorft.datasets._registry import list_tasks, load_task, register_task, unregister_task
@@ -25,11 +27,13 @@ from biorft.datasets._splits import SPLIT_METHODS, Splits
 __all__ = [
     "DUPLICATE_POLICIES",
     "SPLIT_METHODS",
+    "Folds",
     "GeneMatch",
     "GeneTable",
     "PromptedExample",
     "Splits",
     "TaskDataset",
+    "gene_family",
     "gene_table",
     "gene_task",
     "list_tasks",

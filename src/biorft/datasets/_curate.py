@@ -6,8 +6,10 @@ Run once when the sources or the curation change (the tests re-run it and compar
 
 It reads only the source files marked "vendor: yes" in ``shared/data/README.md``, builds every bundled task with the
 same builders users call (:func:`~biorft.datasets.molecule_task`, :func:`~biorft.datasets.gene_task`), and writes
-per task a zstd parquet frame and a JSON dataset card (with the frame's sha256), plus the trimmed gene table and
-``index.json`` (the registry's list of tasks with their specs).
+per task a zstd parquet frame and a JSON dataset card (with the frame's sha256), plus a copy of the gene table
+(vendored by ``python -m biorft.datasets._gene_sources``) and ``index.json`` (the registry's list of tasks with their
+specs). Gene task cards pin their canonical split (``card.splits``: method ``family``) and name the genes whose labels
+contradict another bundled task.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from biorft.datasets._references import references_for
-from biorft.datasets._specs import BUNDLED, TOX21_ASSAYS
+from biorft.datasets._specs import BUNDLED, EXCLUSIVE_GENE_LABELS, GENE_CANONICAL_SPLIT, TOX21_ASSAYS
 from biorft.errors import DatasetError
 from biorft.schema import DatasetCard, Provenance, TaskSpec
 
@@ -36,7 +39,6 @@ SOURCES = {
     "bivalent": "genes/geneformer/bivalent_gene_labels.txt",
     "no_methylation": "genes/geneformer/no_methylation_gene_labels.txt",
     "lys4_only": "genes/geneformer/lys4_only_gene_labels.txt",
-    "gene_info": "genes/geneformer/gene_info_table.csv",
     "b3db": "molecules/b3db/B3DB_classification.tsv",
     "aqsoldb": "molecules/aqsoldb/data_curated.csv",
     "tox21": "molecules/tox21/tox21.csv",
@@ -95,20 +97,61 @@ def _gene_sources(shared: Path) -> dict[str, list[tuple[str, list[str]]]]:
     }
 
 
-def _gene_table(shared: Path, task_genes: set[str]) -> pl.DataFrame:
+def _gene_table() -> tuple[pl.DataFrame, bytes]:
+    """The vendored gene table (built by ``biorft.datasets._gene_sources``), as a frame and as its file's bytes."""
+    import io
+
     import polars as pl
 
-    raw = pl.read_csv(shared / SOURCES["gene_info"], infer_schema=False)
-    return (
-        raw.select(
-            pl.col("ensembl_id").str.to_uppercase(),
-            pl.col("gene_name").alias("symbol"),
-            pl.col("gene_type").replace("nan", None),
+    from biorft.datasets._genes import GENE_TABLE_FILE
+
+    raw = resources.files("biorft.datasets").joinpath("data", *GENE_TABLE_FILE.split("/")).read_bytes()
+    return pl.read_parquet(io.BytesIO(raw)), raw
+
+
+def _gene_table_provenance() -> list[Provenance]:
+    from biorft.datasets._gene_sources import GENE_TABLE_SOURCES
+
+    return [
+        Provenance(
+            name=info["name"],
+            url=info["url"],
+            citation=info["citation"],
+            licence=info["licence"],
+            sha256=info["sha256"],
+            file=f"oncoref/data/{name}",
         )
-        .filter((pl.col("gene_type") == "protein_coding") | pl.col("ensembl_id").is_in(sorted(task_genes)))
-        .unique("ensembl_id", keep="first", maintain_order=True)
-        .sort("ensembl_id")
-    )
+        for name, info in GENE_TABLE_SOURCES.items()
+    ]
+
+
+def _label_conflicts(datasets: dict[str, TaskDataset]) -> dict[str, list[str]]:
+    """Card notes naming the genes that one group of exclusive labels (e.g. chromatin states) labels twice."""
+    notes: dict[str, list[str]] = {}
+    for group in EXCLUSIVE_GENE_LABELS:
+        tasks = [t for t in group["tasks"] if t in datasets]
+        labels: dict[str, dict[str, str]] = {}
+        for t in tasks:
+            f = datasets[t].frame
+            for sym, y in zip(f["symbol"].to_list(), f["target"].to_list(), strict=True):
+                labels.setdefault(sym, {})[t] = str(y)
+        clash = {g: v for g, v in sorted(labels.items()) if len(set(v.values())) > 1}
+        if not clash:
+            continue
+        listed = "; ".join(f"{g} ({', '.join(f'{y} in {t}' for t, y in v.items())})" for g, v in clash.items())
+        note = f"{len(clash)} gene(s) whose labels contradict another bundled task, kept as sourced: {listed}. Reason: "
+        for t in tasks:
+            notes.setdefault(t, []).append(note + group["reason"])
+    return notes
+
+
+def _pin_canonical_split(ds: TaskDataset) -> TaskDataset:
+    """Record the task's canonical split (family, 0.8/0.1/0.1, seed 0) in its card (``card.splits``)."""
+    from biorft.datasets._dataset import TaskDataset
+
+    method, fractions, seed = GENE_CANONICAL_SPLIT
+    stats = ds.split(method, fractions, seed).stats
+    return TaskDataset(ds.spec, ds.frame, DatasetCard(**{**ds.card.model_dump(), "splits": stats.model_dump()}))
 
 
 def _finish(ds: TaskDataset, spec: TaskSpec, checksums: dict[str, str]) -> tuple[TaskDataset, DatasetCard]:
@@ -129,6 +172,7 @@ def build_all(shared: Path, *, n_jobs: int | None = 1) -> tuple[dict[str, TaskDa
     """Build every bundled task from the shared sources (cards without file checksums yet)."""
     import polars as pl
 
+    from biorft.datasets._dataset import TaskDataset
     from biorft.datasets._genes import GeneTable, gene_task
     from biorft.datasets._molecules import molecule_task
 
@@ -136,8 +180,7 @@ def build_all(shared: Path, *, n_jobs: int | None = 1) -> tuple[dict[str, TaskDa
     if missing:
         raise DatasetError(f"source files missing under {shared}: {missing}; pass --shared <path to shared/data>")
     gene_lists = _gene_sources(shared)
-    task_genes = {g.upper() for parts in gene_lists.values() for _, genes in parts for g in genes}
-    table_frame = _gene_table(shared, task_genes)
+    table_frame, _ = _gene_table()
     table = GeneTable(table_frame, name="bundled gene table")
     out: dict[str, TaskDataset] = {}
     for name, parts in gene_lists.items():
@@ -157,6 +200,7 @@ def build_all(shared: Path, *, n_jobs: int | None = 1) -> tuple[dict[str, TaskDa
             target="label",
             kind="binary",
             name=name,
+            version=spec.version,
             labels=spec.labels,
             duplicates="drop",
             gene_table=table,
@@ -164,12 +208,20 @@ def build_all(shared: Path, *, n_jobs: int | None = 1) -> tuple[dict[str, TaskDa
             instructions=spec.instructions,
             licence=source["licence"],
             citation=source["citation"],
-            sources=[_provenance(shared, k, source) for k in keys],
+            sources=[*(_provenance(shared, k, source) for k in keys), *_gene_table_provenance()],
             notes=[
                 "source lists concatenated in this order, rows numbered from 0: " + "; ".join(offsets),
                 "a gene listed twice in one class is merged; a gene in both classes is a conflict and removed",
+                "symbols are current (Ensembl release 115); a gene listed under two Ensembl IDs is one row",
             ],
         )
+    for name, extra in _label_conflicts(out).items():
+        ds = out[name]
+        out[name] = TaskDataset(
+            ds.spec, ds.frame, DatasetCard(**{**ds.card.model_dump(), "notes": (*ds.card.notes, *extra)})
+        )
+    for name in gene_lists:
+        out[name] = _pin_canonical_split(out[name])
     b3db = pl.read_csv(shared / SOURCES["b3db"], separator="\t", infer_schema=False)
     b3db = b3db.select(
         ("B3DB-" + pl.col("NO.")).alias("id"),
@@ -264,7 +316,9 @@ def curate(shared: Path, out: Path, *, n_jobs: int | None = 1) -> dict[str, str]
     datasets, table_frame = build_all(shared, n_jobs=n_jobs)
     written: dict[str, str] = {}
     table_rel = "genes/gene_table.parquet"
-    written[table_rel] = _write_parquet(table_frame, out / table_rel)
+    (out / table_rel).parent.mkdir(parents=True, exist_ok=True)
+    (out / table_rel).write_bytes(_gene_table()[1])  # vendored, copied as it is
+    written[table_rel] = sha256_file(out / table_rel)
     entries = []
     for name, ds in datasets.items():
         spec: TaskSpec = BUNDLED[name]["spec"]

@@ -13,6 +13,7 @@ from biorft.schema import DatasetCard, Domain, Example, TaskKind, TaskSpec, refe
 if TYPE_CHECKING:
     import polars as pl
 
+    from biorft.datasets._folds import Folds
     from biorft.datasets._splits import Splits
 
 __all__ = ["PromptedExample", "TaskDataset"]
@@ -178,7 +179,7 @@ class TaskDataset:
         Examples:
             >>> import biorft as br
             >>> br.load_task("genes/dosage_sensitive_tfs").label_counts()
-            {'dosage-sensitive': 122, 'dosage-insensitive': 368}
+            {'dosage-sensitive': 122, 'dosage-insensitive': 366}
         """
         return _label_counts(self._spec, self._frame)
 
@@ -258,6 +259,35 @@ class TaskDataset:
         from biorft.datasets._splits import split_dataset
 
         return split_dataset(self, method, fractions, seed)
+
+    def folds(self, k: int = 5, method: str = "random", seed: int = 0) -> Folds:
+        """k-fold cross-validation: k (train, test) pairs whose test parts cover every example exactly once.
+
+        Use it for small tasks, where one test split is too small for a useful confidence interval: evaluate a
+        model on ``folds.pooled()`` (``biorft.evaluate`` accepts the folds directly) and baselines per fold
+        (``biorft.baselines.run_baselines(folds)``), so every example is predicted once.
+
+        Args:
+            k: Number of folds (at least 2).
+            method: ``"family"`` (gene tasks: whole gene families per fold), ``"scaffold"`` (molecule tasks),
+                ``"cold"`` (entity-level), ``"random"`` or ``"stratified"`` (per label).
+            seed: Random seed (same data and seed give the same folds).
+
+        Returns:
+            A [Folds][biorft.datasets.Folds].
+
+        Raises:
+            DatasetError: For an unknown method, a bad ``k``, or fewer groups than folds.
+
+        Examples:
+            >>> import biorft as br
+            >>> folds = br.load_task("genes/bivalent_vs_no_methylation").folds(k=5, method="family", seed=0)
+            >>> [len(test) for _, test in folds] == folds.sizes
+            True
+        """
+        from biorft.datasets._folds import make_folds
+
+        return make_folds(self, k, method, seed)
 
 
 def _label_counts(spec: TaskSpec, frame: pl.DataFrame) -> dict[str, int]:

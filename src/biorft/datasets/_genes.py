@@ -19,6 +19,7 @@ from biorft.datasets._build import (
     require_source_columns,
     target_columns,
 )
+from biorft.datasets._families import FAMILY_COLUMN, gene_family
 from biorft.datasets._io import did_you_mean, read_table, require_columns, source_label
 from biorft.datasets._molecules import finish_task, make_spec
 from biorft.schema import Domain, Provenance, QuarantinedRow, TaskKind
@@ -36,33 +37,47 @@ GENE_TABLE_FILE = "genes/gene_table.parquet"
 
 @dataclass(frozen=True, slots=True)
 class GeneMatch:
-    """A resolved gene: HGNC symbol, Ensembl ID and how it was matched.
+    """A resolved gene: current symbol, canonical Ensembl ID and how it was matched.
 
     Attributes:
-        symbol: The gene symbol as in the gene table.
-        ensembl_id: The Ensembl gene ID (no version suffix).
-        how: ``"ensembl"``, ``"symbol"``, ``"alias"``; ambiguous symbols add a note.
+        symbol: The gene's current symbol, as in the gene table.
+        ensembl_id: The gene's canonical Ensembl ID (no version suffix): the one that carries the symbol on the
+            primary assembly, when the symbol has several.
+        how: ``"ensembl"``, ``"symbol"``, ``"alias"``.
+        query_id: The Ensembl ID that was looked up, when it differs from ``ensembl_id`` (a second ID of the
+            same gene: alternative haplotype, retired or split ID), else None.
     """
 
     symbol: str
     ensembl_id: str
     how: str
+    query_id: str | None = None
 
 
 class GeneTable:
     """Symbol / Ensembl ID / alias lookups over a gene table.
 
-    The table has columns ``ensembl_id``, ``symbol``, optionally ``gene_type`` and ``aliases`` (``|``-separated).
+    The table has columns ``ensembl_id``, ``symbol``, optionally ``gene_type``, ``aliases`` (``|``-separated
+    previous symbols and synonyms) and ``primary`` (True where the ID carries the symbol on the primary assembly).
 
-    The bundled table (:func:`gene_table`) holds the protein-coding genes of Geneformer's gene table plus every
-    gene of the bundled tasks. A symbol shared by several Ensembl IDs resolves to its protein-coding, lowest ID.
+    One gene, one identity: every Ensembl ID of a symbol resolves to the symbol's canonical ID (primary first, then
+    protein-coding, then the lowest ID), so a gene listed under two IDs is one gene. Symbols beat aliases; an alias
+    of several genes is ambiguous and not resolved.
+
+    The bundled table ([gene_table][biorft.datasets.gene_table]) holds the protein-coding genes of Geneformer's gene
+    table and of Ensembl release 115 plus every gene of the bundled tasks, with current symbols and NCBI Gene
+    synonyms as aliases.
 
     Examples:
         >>> t = gene_table()
         >>> t.resolve("gata4")
-        GeneMatch(symbol='GATA4', ensembl_id='ENSG00000136574', how='symbol')
+        GeneMatch(symbol='GATA4', ensembl_id='ENSG00000136574', how='symbol', query_id=None)
         >>> t.resolve("ENSG00000136574.18").symbol
         'GATA4'
+        >>> [t.resolve(a).symbol for a in ("SEPT7", "OCT4", "HER2", "p53")]
+        ['SEPTIN7', 'POU5F1', 'ERBB2', 'TP53']
+        >>> t.resolve("ENSG00000264668")
+        GeneMatch(symbol='ZFP41', ensembl_id='ENSG00000181638', how='ensembl', query_id='ENSG00000264668')
         >>> t.resolve("NOTAGENE1")
         "unknown gene 'NOTAGENE1': not in the bundled gene table"
     """
@@ -71,23 +86,27 @@ class GeneTable:
         require_columns(frame, ["ensembl_id", "symbol"], source=name, params=["gene_table", "gene_table"])
         self.name = name
         self.frame = frame
-        types = frame["gene_type"].to_list() if "gene_type" in frame.columns else [""] * frame.height
-        aliases = frame["aliases"].to_list() if "aliases" in frame.columns else [None] * frame.height
+        n = frame.height
+        types = frame["gene_type"].to_list() if "gene_type" in frame.columns else [""] * n
+        aliases = frame["aliases"].to_list() if "aliases" in frame.columns else [None] * n
+        primary = frame["primary"].to_list() if "primary" in frame.columns else [False] * n
         self._by_ensembl: dict[str, str] = {}
-        by_symbol: dict[str, list[tuple[int, str, str]]] = {}
-        self._by_alias: dict[str, set[str]] = {}
-        for ens, sym, typ, al in zip(
-            frame["ensembl_id"].to_list(), frame["symbol"].to_list(), types, aliases, strict=True
+        by_symbol: dict[str, list[tuple[bool, bool, str, str]]] = {}
+        alias_of: dict[str, set[str]] = {}
+        for ens, sym, typ, al, prim in zip(
+            frame["ensembl_id"].to_list(), frame["symbol"].to_list(), types, aliases, primary, strict=True
         ):
             if not ens or not sym:
                 continue
             ens = str(ens).upper().split(".")[0]
+            key = str(sym).upper()
             self._by_ensembl[ens] = str(sym)
-            by_symbol.setdefault(str(sym).upper(), []).append((0 if typ == "protein_coding" else 1, ens, str(sym)))
+            by_symbol.setdefault(key, []).append((not prim, typ != "protein_coding", ens, str(sym)))
             for a in str(al or "").split("|"):
                 if a.strip():
-                    self._by_alias.setdefault(a.strip().upper(), set()).add(ens)
+                    alias_of.setdefault(a.strip().upper(), set()).add(key)
         self._by_symbol = {k: sorted(v) for k, v in by_symbol.items()}
+        self._by_alias = alias_of
 
     def __len__(self) -> int:
         return len(self._by_ensembl)
@@ -96,11 +115,20 @@ class GeneTable:
         """The symbol of an Ensembl ID (version suffix ignored), or None."""
         return self._by_ensembl.get(ensembl_id.upper().split(".")[0])
 
+    def ensembl_ids_of(self, symbol: str) -> list[str]:
+        """Every Ensembl ID of a symbol (any case), the canonical one first; empty when unknown.
+
+        Examples:
+            >>> gene_table().ensembl_ids_of("ZNF763")
+            ['ENSG00000197054', 'ENSG00000267179']
+        """
+        return [ens for *_, ens, _ in self._by_symbol.get(symbol.upper(), ())]
+
     def resolve(self, value: str) -> GeneMatch | str:
-        """Resolve a symbol (any case), alias or Ensembl ID (with or without version).
+        """Resolve a symbol (any case), alias / previous symbol or Ensembl ID (with or without version).
 
         Returns:
-            A :class:`GeneMatch`, or a quarantine reason string.
+            A [GeneMatch][biorft.datasets.GeneMatch], or a quarantine reason string.
         """
         s = (value or "").strip()
         if not s:
@@ -111,18 +139,18 @@ class GeneTable:
             sym = self._by_ensembl.get(ens)
             if sym is None:
                 return f"unknown Ensembl ID {s!r}: not in the {self.name}"
-            return GeneMatch(sym, ens, "ensembl")
+            canonical = self._by_symbol[sym.upper()][0][2]
+            return GeneMatch(sym, canonical, "ensembl", None if canonical == ens else ens)
         hits = self._by_symbol.get(s.upper())
         if hits:
-            _, ens, sym = hits[0]
-            how = "symbol" if len(hits) == 1 else f"symbol (ambiguous: {len(hits)} Ensembl IDs, kept {ens})"
-            return GeneMatch(sym, ens, how)
+            *_, ens, sym = hits[0]
+            return GeneMatch(sym, ens, "symbol")
         alias = self._by_alias.get(s.upper())
         if alias:
             if len(alias) > 1:
-                return f"ambiguous alias {s!r}: maps to {sorted(alias)}; use the symbol or Ensembl ID"
-            ens = next(iter(alias))
-            return GeneMatch(self._by_ensembl[ens], ens, "alias")
+                return f"ambiguous alias {s!r}: a synonym of {sorted(alias)}; use the symbol or Ensembl ID"
+            *_, ens, sym = self._by_symbol[next(iter(alias))][0]
+            return GeneMatch(sym, ens, "alias")
         return f"unknown gene {s!r}: not in the {self.name}"
 
     def suggest(self, value: str) -> str:
@@ -173,11 +201,14 @@ def gene_task(
 ) -> TaskDataset:
     """Build a gene task from a table of genes (symbols or Ensembl IDs) and targets.
 
-    Genes are normalised against a gene table (the bundled one by default): symbols in any case, aliases, and
-    Ensembl IDs with or without a version suffix resolve to the table's symbol (the example's ``entity``) and
-    Ensembl ID (the de-duplication key). Unknown genes and rows with a missing or unknown target are quarantined
-    with a reason; repeated genes are merged by ``duplicates`` (a gene in two classes is a conflict: ``"drop"``
-    removes it, ``"majority"`` keeps a strict majority label). ``card.n_rows_in == len(ds) + card.n_quarantined``.
+    Genes are normalised against a gene table (the bundled one by default): symbols in any case, aliases and
+    previous symbols (``SEPT7``, ``OCT4``, ``HER2``, ``p53``), and Ensembl IDs with or without a version suffix
+    resolve to the gene's current symbol (the example's ``entity``) and canonical Ensembl ID (the de-duplication
+    key: a gene listed under two Ensembl IDs is one gene, and its row lists both in ``ensembl_ids``). Each row also
+    gets its gene ``family`` ([gene_family][biorft.datasets.gene_family]), which ``split("family")`` keeps in one
+    part. Unknown genes and rows with a missing or unknown target are quarantined with a reason; repeated genes are
+    merged by ``duplicates`` (a gene in two classes is a conflict: ``"drop"`` removes it, ``"majority"`` keeps a
+    strict majority label). ``card.n_rows_in == len(ds) + card.n_quarantined``.
 
     Args:
         source: Path (CSV / TSV / parquet) or DataFrame.
@@ -245,7 +276,7 @@ def gene_task(
     quarantined: list[QuarantinedRow] = []
     records: list[Record] = []
     n_suggest = 0
-    ambiguous: list[str] = []
+    ids_of: dict[str, set[str]] = {}
     for i, g in enumerate(genes):
         raw = raw_str(g) or ""
         rid = raw_str(id_cells[i]) if id else None
@@ -259,8 +290,7 @@ def gene_task(
                 hit += table.suggest(raw)
             quarantined.append(QuarantinedRow(row=i, id=rid, reason=hit, value=raw or None))
             continue
-        if hit.how.startswith("symbol (ambiguous"):
-            ambiguous.append(f"{raw} -> {hit.ensembl_id}")
+        ids_of.setdefault(hit.ensembl_id, set()).add(hit.query_id or hit.ensembl_id)
         parsed = parser.parse(cells[i])
         if isinstance(parsed, str):
             quarantined.append(QuarantinedRow(row=i, id=rid or hit.ensembl_id, reason=parsed, value=raw))
@@ -274,9 +304,15 @@ def gene_task(
                 key=hit.ensembl_id,
                 target=value,
                 known=known,
-                values=(hit.symbol, hit.symbol, hit.ensembl_id, *extras),
+                values=(hit.symbol, hit.symbol, hit.ensembl_id, gene_family(hit.symbol), "", *extras),
             )
         )
+    for r in records:  # every Ensembl ID a gene was listed under, canonical first
+        ids = sorted(ids_of[r.key], key=lambda e: (e != r.key, e))
+        r.values = (*r.values[:4], "|".join(ids), *r.values[5:])
+    merged_ids = sorted(
+        f"{r.values[1]} ({', '.join(sorted(ids_of[r.key]))})" for r in records if len(ids_of[r.key]) > 1
+    )
     kept, merged = deduplicate(records, kind=task_kind, policy=duplicates, key_name="Ensembl ID", tolerance=tolerance)
     quarantined.extend(merged)
     spec = make_spec(
@@ -295,14 +331,18 @@ def gene_task(
         label_synonyms={k: tuple(v) for k, v in (label_synonyms or {}).items()},
     )
     all_notes = [*notes, f"genes normalised against the {table.name} ({len(table)} genes)"]
-    if ambiguous:
-        all_notes.append(f"ambiguous symbols resolved to one Ensembl ID: {ambiguous[:10]}")
+    if merged_ids:
+        names = sorted(set(merged_ids))
+        all_notes.append(
+            f"{len(names)} gene(s) listed under several Ensembl IDs merged into one row each (ensembl_ids lists "
+            f"them): {', '.join(names[:20])}"
+        )
     if parser.inferred_note:
         all_notes.append(parser.inferred_note)
     return finish_task(
         spec,
         kept,
-        ["symbol", "ensembl_id", *keep_columns],
+        ["symbol", "ensembl_id", FAMILY_COLUMN, "ensembl_ids", *keep_columns],
         n_rows_in=n_in,
         quarantined=quarantined,
         where=where,

@@ -115,7 +115,7 @@ def load_task(name: str, version: str | None = None) -> TaskDataset:
     Examples:
         >>> ds = load_task("genes/dosage_sensitive_tfs")
         >>> ds.spec.kind.value, len(ds), ds.card.licence
-        ('binary', 490, 'Apache-2.0')
+        ('binary', 488, 'Apache-2.0')
         >>> load_task("genes/dosage_sensitive_tf")
         Traceback (most recent call last):
         ...

@@ -9,7 +9,7 @@ from typing import Any
 
 from biorft.schema import TaskSpec
 
-__all__ = ["BUNDLED", "GENEFORMER", "TOX21_ASSAYS"]
+__all__ = ["BUNDLED", "EXCLUSIVE_GENE_LABELS", "GENEFORMER", "GENE_CANONICAL_SPLIT", "TOX21_ASSAYS"]
 
 GENEFORMER: dict[str, Any] = {
     "name": "Geneformer example input files",
@@ -49,6 +49,23 @@ TOX21: dict[str, Any] = {
     ),
 }
 
+GENE_CANONICAL_SPLIT: tuple[str, tuple[float, float, float], int] = ("family", (0.8, 0.1, 0.1), 0)
+"""Method, fractions and seed of every bundled gene task's canonical split (pinned in its card)."""
+
+EXCLUSIVE_GENE_LABELS: tuple[dict[str, Any], ...] = (
+    {
+        "tasks": ("genes/bivalent_vs_no_methylation", "genes/bivalent_vs_lys4_only"),
+        "reason": (
+            "the labels are promoter chromatin states of one cell type (human embryonic stem cells) and exclude each "
+            "other (bivalent: H3K4me3 and H3K27me3; lys4-only: H3K4me3 without H3K27me3; non-methylated: neither), "
+            "yet Geneformer's source lists (lys4_only_gene_labels.txt and no_methylation_gene_labels.txt) both hold "
+            "these genes; at most one label can be right, so treat their examples as noisy"
+        ),
+    },
+)
+"""Groups of bundled gene tasks whose labels are mutually exclusive states of one property: a gene labelled
+differently in two of them is a cross-task conflict, listed in both cards with the reason."""
+
 TOX21_ASSAYS = (
     "NR-AR", "NR-AR-LBD", "NR-AhR", "NR-Aromatase", "NR-ER", "NR-ER-LBD", "NR-PPAR-gamma",
     "SR-ARE", "SR-ATAD5", "SR-HSE", "SR-MMP", "SR-p53",
@@ -63,7 +80,7 @@ BUNDLED: dict[str, dict[str, Any]] = {
     "genes/dosage_sensitive_tfs": {
         "spec": TaskSpec(
             name="genes/dosage_sensitive_tfs",
-            version="1.0.0",
+            version="2.0.0",
             domain="genes",
             kind="binary",
             labels=("dosage-sensitive", "dosage-insensitive"),
@@ -79,9 +96,10 @@ BUNDLED: dict[str, dict[str, Any]] = {
                 ),
             },
             description=(
-                "Dosage-sensitive (122) versus dosage-insensitive (368) human transcription factors, the gene "
-                "classification benchmark of Geneformer (Theodoris et al. 2023). Genes are HGNC symbols mapped "
-                "offline from Ensembl IDs."
+                "Dosage-sensitive (122) versus dosage-insensitive (366) human transcription factors, the gene "
+                "classification benchmark of Geneformer (Theodoris et al. 2023). Genes are current symbols mapped "
+                "offline from Ensembl IDs (one row per gene). Most insensitive genes are zinc fingers: the canonical "
+                "split keeps gene families in one part."
             ),
             instructions=(
                 f"{_GENE_EXPERT} Decide whether the human transcription factor below is dosage-sensitive (a change "
@@ -95,7 +113,7 @@ BUNDLED: dict[str, dict[str, Any]] = {
     "genes/bivalent_vs_no_methylation": {
         "spec": TaskSpec(
             name="genes/bivalent_vs_no_methylation",
-            version="1.0.0",
+            version="2.0.0",
             domain="genes",
             kind="binary",
             labels=("bivalent", "non-methylated"),
@@ -127,7 +145,7 @@ BUNDLED: dict[str, dict[str, Any]] = {
     "genes/bivalent_vs_lys4_only": {
         "spec": TaskSpec(
             name="genes/bivalent_vs_lys4_only",
-            version="1.0.0",
+            version="2.0.0",
             domain="genes",
             kind="binary",
             labels=("bivalent", "lys4-only"),

@@ -1,12 +1,13 @@
-"""Train / valid / test splits: random, stratified, scaffold, random_scaffold and cold, with leakage checks.
+"""Train / valid / test splits: random, stratified, scaffold, random_scaffold, cold and family, with leakage checks.
 
 All methods are deterministic for given data and seed: indices are drawn with ``numpy.random.default_rng(seed)``
 over a canonical order, and every part keeps the dataset's row order.
 
-Group methods (``scaffold``, ``random_scaffold``, ``cold``) keep each group (Bemis-Murcko scaffold, or entity) in one
-part. As in Chemprop's balanced scaffold split, groups larger than half the valid or test size go to train first;
-the remaining groups then go, one at a time, to the part furthest below its target size, so valid and test are
-neither empty nor starved even when one scaffold (acyclic molecules, benzene) holds a fifth of the data.
+Group methods (``scaffold``, ``random_scaffold``, ``cold``, ``family``) keep each group (Bemis-Murcko scaffold,
+entity, or gene family: [gene_family][biorft.datasets.gene_family]) in one part. As in Chemprop's balanced scaffold
+split, groups larger than half the valid or test size go to train first; the remaining groups then go, one at a
+time, to the part furthest below its target size, so valid and test are neither empty nor starved even when one
+scaffold (acyclic molecules, benzene) or one gene family (zinc fingers) holds a fifth of the data or more.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from biorft.datasets._families import FAMILY_COLUMN, families_of, family_groups, shared_families
 from biorft.datasets._io import did_you_mean
 from biorft.errors import DatasetError
-from biorft.schema import DatasetCard, SplitStats, TaskKind, TaskSpec
+from biorft.schema import DatasetCard, Domain, SplitStats, TaskKind, TaskSpec
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SPLIT_METHODS", "Splits", "check_fractions", "split_dataset", "target_sizes"]
 
-SPLIT_METHODS = ("random", "stratified", "scaffold", "random_scaffold", "cold")
+SPLIT_METHODS = ("random", "stratified", "scaffold", "random_scaffold", "cold", "family")
 PARTS = ("train", "valid", "test")
 _LEAK_COLUMNS = ("id", "entity", "inchikey", "ensembl_id", "symbol")
 
@@ -101,7 +103,7 @@ class Splits:
         >>> import biorft as br
         >>> splits = br.load_task("genes/dosage_sensitive_tfs").split("stratified", seed=1)
         >>> [(name, len(ds)) for name, ds in splits]
-        [('train', 392), ('valid', 49), ('test', 49)]
+        [('train', 390), ('valid', 49), ('test', 49)]
     """
 
     train: TaskDataset
@@ -130,7 +132,8 @@ class Splits:
     def check_leakage(self) -> None:
         """Raise :class:`~biorft.errors.DatasetError` when parts share ids, entities, InChIKeys or genes.
 
-        Scaffold-based splits also check that no Bemis-Murcko scaffold appears in two parts.
+        Scaffold-based splits also check that no Bemis-Murcko scaffold appears in two parts; gene tasks check that no
+        gene family ([gene_family][biorft.datasets.gene_family]) appears in two parts, whatever the method.
 
         Raises:
             DatasetError: Naming the column, the two parts and (up to five of) the shared values.
@@ -154,6 +157,13 @@ class Splits:
                         shown = ", ".join(repr(s) for s in shared[:5])
                         more = f" and {len(shared) - 5} more" if len(shared) > 5 else ""
                         problems.append(f"{len(shared)} {col} value(s) in both {a} and {b}: {shown}{more}")
+        if self.spec.domain is Domain.GENES:
+            shared_fam = shared_families(families_of(ds.frame) for _, ds in self)
+            if shared_fam:
+                more = f" and {len(shared_fam) - 5} more" if len(shared_fam) > 5 else ""
+                problems.append(
+                    f"{len(shared_fam)} gene families in two parts: {', '.join(shared_fam[:5])}{more} (use 'family')"
+                )
         if problems:
             raise DatasetError(
                 f"{self.spec.name}: leakage between split parts: "
@@ -292,7 +302,14 @@ def split_dataset(ds: TaskDataset, method: str, fractions: Sequence[float], seed
     elif method == "stratified":
         parts = _stratified_parts(_stratify_keys(ds.spec, frame), fr, rng)
     else:
-        if method == "cold":
+        if method == "family":
+            if ds.spec.domain is not Domain.GENES:
+                raise DatasetError(
+                    f"{ds.name}: method 'family' groups gene families and needs a gene task; use 'scaffold' for "
+                    "molecule tasks"
+                )
+            key_col, what = FAMILY_COLUMN, "gene family"
+        elif method == "cold":
             key_col, what = "entity", "entity"
         else:
             if "scaffold" not in frame.columns:
@@ -302,8 +319,11 @@ def split_dataset(ds: TaskDataset, method: str, fractions: Sequence[float], seed
                 )
             key_col, what = "scaffold", "scaffold"
         groups: dict[str, list[int]] = {}
-        for i, key in enumerate(frame[key_col].fill_null("").to_list()):
-            groups.setdefault(str(key), []).append(i)
+        if method == "family":
+            groups = family_groups(families_of(frame))
+        else:
+            for i, key in enumerate(frame[key_col].fill_null("").to_list()):
+                groups.setdefault(str(key), []).append(i)
         if method == "scaffold":
             order = sorted(groups, key=lambda g: (-len(groups[g]), g))
             notes.append("scaffold split is deterministic: the seed is not used")

@@ -576,6 +576,8 @@ async def _aevaluate(
     own_pool: bool,
 ) -> EvalReport:
     # Called with every argument of evaluate (whose signature holds the defaults) plus own_pool.
+    if callable(pooled := getattr(data, "pooled", None)):  # Folds: every example once, from its fold's test part
+        data = pooled()
     if concurrency < 1:
         raise ValueError(f"concurrency must be >= 1, got {concurrency}")
     if n < 1:
@@ -729,7 +731,8 @@ def evaluate(
 
     Args:
         data: A :class:`~biorft.datasets.TaskDataset` (e.g. ``splits.test``) or anything with ``spec`` and
-            ``examples()`` yielding objects with ``id``, ``messages`` and ``item``.
+            ``examples()`` yielding objects with ``id``, ``messages`` and ``item``; given ``ds.folds(...)``, the
+            pooled test parts of the folds (every example once).
         model: Model name sent to the endpoint.
         client: An ``openai`` client: ``OpenAI`` / ``AzureOpenAI`` (called from a thread pool), or ``AsyncOpenAI`` /
             ``AsyncAzureOpenAI`` (with a connection pool of its own for the run, since this function runs its own

@@ -67,7 +67,7 @@ def openai_rft(splits: Splits, out_dir: str | Path, grader: GraderLike | None = 
         >>> class Exact:  # any object with the grader interface works
         ...     name = "exact"; referenced_fields = frozenset({"target"})
         ...     def to_openai(self): return {"type": "python", "name": "exact", "source": "def grade(s, i): return 0"}
-        >>> splits = br.load_task("genes/dosage_sensitive_tfs").split("cold", seed=0)
+        >>> splits = br.load_task("genes/dosage_sensitive_tfs").split("family", seed=0)
         >>> paths = openai_rft(splits, tempfile.mkdtemp(), grader=Exact())
         >>> sorted(paths)
         ['card', 'grader', 'test', 'train', 'valid']
