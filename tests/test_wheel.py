@@ -109,7 +109,10 @@ def test_sdist_builds_the_same_project(dist: Path) -> None:
     assert path.name == f"biorft-{__version__}.tar.gz"
     with tarfile.open(path) as tar:
         names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
-    for needed in ("pyproject.toml", "README.md", "CHANGELOG.md", "LICENSE", "src/biorft/py.typed"):
+    # what the test suite reads besides the package: running the tests from an unpacked sdist works
+    for needed in ("pyproject.toml", "README.md", "CHANGELOG.md", "LICENSE", "mkdocs.yml", "src/biorft/py.typed"):
+        assert needed in names
+    for needed in (".ci/run", ".ci/smoke.py", ".ci/release_check.py", ".github/workflows/release.yml"):
         assert needed in names
     assert "src/biorft/datasets/data/NOTICE" in names
     assert {f"src/{p}" for p in _package_files()} <= names
