@@ -18,8 +18,14 @@ Models: names the endpoint serves, e.g. ``gpt-4o``, ``o4-mini``, a fine-tuned ``
 model answers TDC's fixed test set, the baselines are fitted on TDC's five seeded train splits, and the study table
 (``study.md``, ``study.csv``, ``study.png``) shows each task's TDC metric with the leaderboard's reference rows.
 
+``--offline`` calls no endpoint and needs no key: a scripted stand-in named ``scripted`` (the reference answer on
+two test examples in three, picked by a hash of the id; a wrong answer on the rest) is graded through
+``br.evaluation.grade_outputs`` beside the baselines, so you see the table, CSV and plot before spending money.
+Its numbers are not a result.
+
 Run it::
 
+    python examples/reproduce_study.py --offline --limit 300                         # no key: the table's shape
     export OPENAI_API_KEY=sk-...
     python examples/reproduce_study.py --models gpt-4o o4-mini --limit 300           # 300 examples per task
     python examples/reproduce_study.py --models gpt-4o qwen3-8b=http://localhost:8000/v1 --limit 300
@@ -30,7 +36,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import os
+import random
 import sys
 from pathlib import Path
 
@@ -59,6 +67,23 @@ def expand_tasks(names: list[str]) -> list[str]:
     return out
 
 
+def scripted_outputs(data: br.TaskDataset) -> list[dict[str, str]]:
+    """The offline stand-in's replies: the reference on two examples in three (by a hash of the id), else wrong."""
+    spec = data.spec
+    rows = []
+    for ex in data.examples():
+        target = ex.item["target"]
+        right = int(hashlib.sha256(ex.id.encode()).hexdigest(), 16) % 3 != 0
+        if spec.kind == "regression":
+            answer = f"{target if right else target + 2.0:.2f}"
+        elif spec.kind == "multilabel":
+            answer = (", ".join(target) or "none") if right else (spec.labels[0] if not target else "none")
+        else:
+            answer = target if right else next(label for label in spec.labels if label != target)
+        rows.append({"id": ex.id, "output_text": f"Scripted reply.\nAnswer: {answer}"})
+    return rows
+
+
 def parse_models(specs: list[str], base_url: str | None) -> list[tuple[str, str | None]]:
     """``["gpt-4o", "qwen=http://localhost:8000/v1"]`` -> ``[("gpt-4o", base_url), ("qwen", "http://...")]``."""
     models = []
@@ -70,7 +95,8 @@ def parse_models(specs: list[str], base_url: str | None) -> list[tuple[str, str 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", nargs="+", default=["gpt-4o", "o4-mini"], help="NAME or NAME=BASE_URL")
+    parser.add_argument("--models", nargs="+", help="NAME or NAME=BASE_URL (default: gpt-4o o4-mini)")
+    parser.add_argument("--offline", action="store_true", help="no endpoint, no key: baselines and a scripted stand-in")
     parser.add_argument("--base-url", default=os.environ.get("OPENAI_BASE_URL"), help="endpoint for plain NAMEs")
     parser.add_argument(
         "--tasks", nargs="+", help="tasks, or tdc-admet for the TDC ADMET group (default: every bundled task)"
@@ -80,9 +106,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=16, help="requests in flight per model")
     parser.add_argument("--max-tokens", type=int, help="output token limit per answer (reasoning included)")
     parser.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for the CIs")
-    parser.add_argument("--out", type=Path, default=Path("study"), help="output folder")
+    parser.add_argument("--out", type=Path, help="output folder (default: study, or study/offline with --offline)")
     args = parser.parse_args(argv)
-    models = parse_models(args.models, args.base_url)
+    if args.offline and args.models:
+        parser.error("--offline calls no model: drop --models (or drop --offline)")
+    args.out = args.out or Path("study/offline" if args.offline else "study")
+    models = [] if args.offline else parse_models(args.models or ["gpt-4o", "o4-mini"], args.base_url)
     if any(url is None for _, url in models) and not os.environ.get("OPENAI_API_KEY"):
         print("reproduce_study.py: set OPENAI_API_KEY, or pass --base-url URL (or NAME=URL per model)", file=sys.stderr)
         return 2
@@ -103,6 +132,12 @@ def main(argv: list[str] | None = None) -> int:
         data.check_leakage()
         grader = br.grader_for(ds.spec)
         task_reports = []
+        if args.offline:  # the stand-in's scripted replies on the same test examples, graded like a model's
+            test = data.pooled() if isinstance(data, br.datasets.Folds) else data.test
+            outputs = scripted_outputs(test)
+            task_reports.append(
+                br.evaluation.grade_outputs(test, outputs, grader, model="scripted", n_boot=args.n_boot, seed=0)
+            )
         for model, url in models:
             report = br.evaluate(
                 data if isinstance(data, br.datasets.Folds) else data.test,
@@ -125,8 +160,9 @@ def main(argv: list[str] | None = None) -> int:
 
     first = {(r.task, r.model): r for r in reversed(reports)}  # compare one run per model (seeds: the first)
     comparison = br.compare([r for r in reports if first[(r.task, r.model)] is r], n_boot=args.n_boot, seed=0)
+    names = ", ".join(m for m, _ in models) or "offline preview: `scripted` is a stand-in, not a model"
     header = (
-        f"# LLMs vs non-LLM baselines ({', '.join(m for m, _ in models)})\n\n"
+        f"# LLMs vs non-LLM baselines ({names})\n\n"
         "Molecules: scaffold test splits; genes: 5 family folds pooled (every gene once; baselines fitted per fold; "
         "`baseline:gene_knn` and `baseline:family_rule` are shortcut rows that read only names); seed 0, each task's "
         "default grader, 95% bootstrap CIs over test examples; differences are paired against the first model.\n\n"

@@ -5,7 +5,7 @@
   the training distribution.
 - [FingerprintForest][biorft.baselines.FingerprintForest] and [FingerprintLinear][biorft.baselines.FingerprintLinear]
   (molecule tasks): Morgan fingerprints with a
-  scikit-learn random forest, or logistic / ridge regression (``pip install 'biorft[baselines]'``).
+  scikit-learn random forest, or logistic / ridge regression.
 - [DescriptorBoosting][biorft.baselines.DescriptorBoosting] (molecule tasks): 206 RDKit 2D descriptors with
   scikit-learn histogram gradient boosting, the strongest cheap baseline.
 - Textbook rules, fitted on nothing ([rule_baselines][biorft.baselines.rule_baselines]): `EsolRule` (Delaney's ESOL

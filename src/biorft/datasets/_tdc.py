@@ -321,11 +321,22 @@ class TDCTask(TaskDataset):
             raise DatasetError(f"{self.spec.name} is not a TDC ADMET benchmark-group task")
         return found
 
-    def benchmark_splits(self, seeds: int | Sequence[int] = 5) -> list[Splits]:
+    def benchmark_splits(
+        self,
+        seeds: int | Sequence[int] = 5,
+        *,
+        method: str | None = None,
+        test_fraction: float | None = None,
+        valid_fraction: float = 0.1,
+    ) -> list[Splits]:
         """TDC's benchmark splits: the fixed test set and one seeded scaffold train / valid split per seed.
 
         Args:
             seeds: How many seeds (``5`` = TDC's seeds 1-5), or the seeds themselves.
+            method: None for TDC's protocol; any other method (with ``test_fraction`` / ``valid_fraction``) gives
+                the generic benchmark splits of every task instead.
+            test_fraction: Generic benchmark splits only.
+            valid_fraction: Generic benchmark splits only.
 
         Returns:
             One [Splits][biorft.datasets.Splits] per seed; every ``test`` part is TDC's test set.
@@ -333,6 +344,10 @@ class TDCTask(TaskDataset):
         Raises:
             DatasetError: For a bad ``seeds`` value.
         """
+        if method is not None or test_fraction is not None or valid_fraction != 0.1:
+            return super().benchmark_splits(
+                seeds, method=method, test_fraction=test_fraction, valid_fraction=valid_fraction
+            )
         if isinstance(seeds, bool):
             raise DatasetError(f"seeds must be a count or a list of integers, got {seeds!r}")
         chosen = list(range(1, seeds + 1)) if isinstance(seeds, int) else [int(s) for s in seeds]
