@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         "--tasks", nargs="+", help="tasks, or tdc-admet for the TDC ADMET group (default: every bundled task)"
     )
     parser.add_argument("--seeds", type=int, default=5, help="benchmark seeds of TDC tasks (TDC: 5)")
-    parser.add_argument("--limit", type=int, help="use N examples of each molecule task (seed 0, per canonical part)")
+    parser.add_argument("--limit", type=int, help="use N examples of each task (seed 0; molecules: per canonical part)")
     parser.add_argument("--concurrency", type=int, default=16, help="requests in flight per model")
     parser.add_argument("--max-tokens", type=int, help="output token limit per answer (reasoning included)")
     parser.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for the CIs")
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         ds = br.load_task(task)
         if ds.spec.domain == "genes":
-            data = ds.folds(k=5, method="family", seed=0)  # every gene once (no --limit), no family in two folds
+            data = draw(ds, args.limit).folds(k=5, method="family", seed=0)  # every gene once, no family in two folds
             print(f"\n{task}: 5 family folds, test sizes {data.sizes}")
         else:
             data = ds.split().sample(args.limit)  # the canonical split, --limit examples drawn per part

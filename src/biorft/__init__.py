@@ -24,6 +24,7 @@ from biorft._version import __version__
 if TYPE_CHECKING:
     # What type checkers see: the real objects behind the lazy names below (kept equal to _LAZY by a test).
     from biorft import baselines as baselines
+    from biorft import curate as curate
     from biorft import datasets as datasets
     from biorft import errors as errors
     from biorft import evaluation as evaluation
