@@ -929,16 +929,24 @@ async def _aevaluate(
 
 def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine to completion on a fresh event loop, also from inside a running loop (e.g. Jupyter)."""
+    result: list[T] = []
+
+    async def main() -> None:
+        # The loop's main task returns None, not the result: on Python 3.11 asyncio.run formats the main task's
+        # repr (its result included) when it restores the SIGINT handler, which for a report of 16,000 samples
+        # costs most of a second.
+        result.append(await coro)
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(coro)
-    result: list[T] = []
+        asyncio.run(main())
+        return result[0]
     error: list[BaseException] = []
 
     def target() -> None:
         try:
-            result.append(asyncio.run(coro))
+            asyncio.run(main())
         except BaseException as exc:
             error.append(exc)
 
