@@ -26,6 +26,7 @@ Writes benchmarks/results/sampling.md.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -90,6 +91,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2, help="throughput runs per mode; the best is reported")
     args = parser.parse_args()
 
+    load_start = os.getloadavg()[0]
     tp_lines, mem_lines, flat_all = [], [], True
     for name, mode in MODES.items():
         runs = [
@@ -125,10 +127,14 @@ def main() -> None:
             print(mem_line, flush=True)
             mem_lines.append(mem_line)
 
+    load = (
+        f"Load average (1 min) {load_start:.1f} at the start and {os.getloadavg()[0]:.1f} at the end: other sessions "
+        "share the cores, so throughput moves with their load."
+    )
     out = REPO / "benchmarks" / "results" / "sampling.md"
     out.write_text(
         "# evaluation with several samples per prompt\n\n"
-        f"{_machine().replace('benchmarks/evaluation.py', 'benchmarks/sampling.py')}\n\n"
+        f"{_machine().replace('benchmarks/evaluation.py', 'benchmarks/sampling.py')} {load}\n\n"
         f"## Throughput: {args.prompts:,} prompts x {args.samples} samples, concurrency {args.concurrency}, "
         f"{args.latency * 1000:.0f} ms per request\n\n"
         "Ideal = concurrency / latency requests per second x the samples one request carries; target >= "
