@@ -220,7 +220,8 @@ def split_section(
         "datamol": f"datamol, {jobs} processes",
     }
     what = {
-        "biorft": "molecule_task (parse, standardise, InChIKey, de-duplicate, card) + split('scaffold')",
+        "biorft": "molecule_task (parse, standardise, InChIKey, connectivity + tautomer keys, compound groups, "
+        "de-duplicate, card) + split('scaffold') keeping compound groups whole",
         "biorft-1": "same, n_jobs=1",
         "tdc": "tdc.utils.split.create_scaffold_split (chemprop's balanced scaffold split)",
         "deepchem": "dc.splits.ScaffoldSplitter().split(NumpyDataset)",
@@ -442,7 +443,8 @@ def standardise_section(
         "## 2. Standardisation + de-duplication",
         "",
         "biorft: the build step of the run above (parse, largest organic fragment, neutralise, canonical "
-        "SMILES, InChIKey, Murcko scaffold, de-duplicate by InChIKey, dataset card). datamol: "
+        "SMILES, InChIKey, Murcko scaffold, de-duplicate by InChIKey, connectivity and canonical-tautomer keys, "
+        "compound groups, dataset card). datamol: "
         "dm.parallelized(to_mol -> keep_largest_fragment -> standardize_mol(uncharge=True) -> to_inchikey), "
         "then unique InChIKeys (pandas).",
         "",

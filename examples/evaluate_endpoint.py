@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import sys
 from pathlib import Path
 
@@ -31,17 +30,12 @@ def slug(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-." else "_" for c in text)
 
 
-def draw(ds: br.TaskDataset, limit: int | None) -> br.TaskDataset:
-    """At most ``limit`` examples, drawn with seed 0: the same --limit gives the same split in every example."""
-    return ds if limit is None or limit >= len(ds) else ds.subset(random.Random(0).sample(ds.ids, limit))
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base-url", default=os.environ.get("OPENAI_BASE_URL"), help="e.g. http://localhost:8000/v1")
     parser.add_argument("--model", default="gpt-4o-mini", help="model name the endpoint serves")
     parser.add_argument("--task", default="genes/dosage_sensitive_tfs", help="a bundled task (see `biorft tasks`)")
-    parser.add_argument("--limit", type=int, help="use N examples of the task (drawn with seed 0, then split)")
+    parser.add_argument("--limit", type=int, help="use N examples of the task (seed 0, per canonical part)")
     parser.add_argument("--api", choices=["chat", "responses"], default="chat", help="endpoint protocol")
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight at once")
     parser.add_argument("--max-tokens", type=int, help="output token limit (reasoning included)")
@@ -55,9 +49,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
 
-    ds = draw(br.load_task(args.task), args.limit)
-    method = "scaffold" if ds.spec.domain == "molecules" else "family"  # unseen scaffolds / gene families in test
-    splits = ds.split(method, fractions=(0.8, 0.1, 0.1), seed=0)
+    ds = br.load_task(args.task)
+    splits = ds.split().sample(args.limit)  # the canonical split (as the RFT files), --limit examples drawn per part
+    method = splits.stats.method
     splits.check_leakage()
     test = splits.test
     print(f"{ds.name}: {method} split {splits.stats.sizes}; evaluating {args.model} on {len(test)} test examples")

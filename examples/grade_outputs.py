@@ -6,7 +6,8 @@ example output each, and the task's metrics with 95% bootstrap confidence interv
 
 Each line of the outputs file is ``{"id": "<example id>", "output_text": "<the model's reply>"}``; the ids are the
 task's example ids (``ds.ids``, or the ``id`` field of an exported JSONL line). Without ``--outputs`` the script first
-writes ``outputs.jsonl`` with a dozen made-up replies in the forms models actually give, so it runs out of the box.
+writes ``outputs.jsonl`` with two dozen made-up replies in the forms models actually give (examples of every label,
+mostly right, with confidences), so it runs out of the box and every metric is defined.
 
 Run it::
 
@@ -19,18 +20,36 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import biorft as br
 
 
-def demo_outputs(ds: br.TaskDataset, n: int = 12) -> list[dict[str, str]]:
-    """Replies in the shapes models give: right and wrong answers, JSON, tags, synonyms, hedges, no answer."""
+def draw_across_targets(ds: br.TaskDataset, n: int, rng: random.Random) -> list[Any]:
+    """``n`` examples drawn in turn from each target value (classification), or at random: both classes appear."""
+    groups: dict[str, list[Any]] = {}
+    for ex in ds.examples():
+        key = str(ex.item["target"]) if ds.spec.kind in ("binary", "multiclass") else "all"
+        groups.setdefault(key, []).append(ex)
+    pools = [rng.sample(group, min(n, len(group))) for _, group in sorted(groups.items())]
+    mixed = [ex for row in zip(*pools, strict=False) for ex in row] if len(pools) > 1 else pools[0]
+    return mixed[:n]
+
+
+def demo_outputs(ds: br.TaskDataset, n: int = 24, seed: int = 0) -> list[dict[str, str]]:
+    """Replies in the shapes models give, from a made-up model that is right three times in four.
+
+    Right and wrong answers as a final ``Answer:`` line, JSON with a confidence (higher when right, so AUROC means
+    something), ``<answer>`` tags and label synonyms, plus one hedge and one reply with no answer.
+    """
     spec = ds.spec
+    rng = random.Random(seed)
     rows = []
-    for k, ex in enumerate(ds.head(n).examples()):
+    for k, ex in enumerate(draw_across_targets(ds, n, rng)):
         target = ex.item["target"]
         if spec.kind == "regression":  # a close and a far number
             right, wrong, synonym = f"{target + 0.2:.2f}", f"{target + 2.5:.2f}", f"{target:.3g}"
@@ -42,16 +61,22 @@ def demo_outputs(ds: br.TaskDataset, n: int = 12) -> list[dict[str, str]]:
             right = str(target)
             wrong = next(label for label in spec.labels if label != right)
             synonym = (spec.label_synonyms.get(right) or (right,))[0]
+        is_right = k % 4 != 2
+        answer = right if is_right else wrong
+        confidence = round(rng.uniform(0.6, 0.95) if is_right else rng.uniform(0.5, 0.8), 2)
         replies = [
-            f"Weighing the evidence step by step...\nAnswer: {right}",
-            f'{{"answer": "{right}", "confidence": 0.8}}',
-            f"The evidence points the other way.\nAnswer: {wrong}",
-            f"<answer>{right}</answer>",
-            f"It could be either.\nAnswer: {right} or {wrong}",
-            '{"answer": null, "note": "not enough information"}',
-            f"Answer: {synonym}",
+            f"Weighing the evidence step by step...\nAnswer: {answer}",
+            json.dumps({"answer": answer, "confidence": confidence}),
+            f"<answer>{answer}</answer>",
+            json.dumps({"answer": answer, "confidence": confidence}),
+            f"Answer: {synonym if is_right else wrong}",
         ]
-        rows.append({"id": ex.id, "output_text": replies[k % len(replies)]})
+        reply = replies[k % len(replies)]
+        if k == n - 2:
+            reply = f"It could be either.\nAnswer: {right} or {wrong}"
+        elif k == n - 1:
+            reply = '{"answer": null, "note": "not enough information"}'
+        rows.append({"id": ex.id, "output_text": reply})
     return rows
 
 

@@ -40,8 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     ds = br.load_task(args.task)
-    method = "scaffold" if ds.spec.domain == "molecules" else "family"
-    splits = ds.split(method, fractions=(0.8, 0.1, 0.1), seed=0)
+    splits = ds.split()  # the task's canonical split, pinned in its card
+    method = splits.stats.method
     splits.check_leakage()  # the test split stays unseen for the evaluation afterwards
     train = splits.train
     if args.limit is not None and args.limit < len(train):

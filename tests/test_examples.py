@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import hashlib
 import importlib.util
 import json
 import os
@@ -73,6 +74,27 @@ def ok(proc: subprocess.CompletedProcess[str]) -> str:
     )
     assert "Traceback" not in proc.stderr
     return proc.stdout
+
+
+def assert_outputs_git_ignored(folder: Path, *inputs: str) -> None:
+    """Everything an example wrote into its working folder is ignored by the repository's .gitignore.
+
+    ``inputs`` are files the test put there itself; ``.biorft-cache`` is the test's cache folder.
+    """
+    if not (REPO / ".git").exists():  # an unpacked sdist: no repository to ask
+        return
+    written = [p for p in folder.iterdir() if p.name not in {*inputs, ".biorft-cache"}]
+    assert written, "the example wrote nothing into its working folder"
+    queries = [f"{p.name}/x" if p.is_dir() else p.name for p in written]
+    proc = subprocess.run(
+        ["git", "-C", str(REPO), "check-ignore", "--no-index", "--stdin"],
+        input="\n".join(queries),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    assert sorted(set(queries) - set(proc.stdout.split())) == [], "add these example outputs to .gitignore"
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -191,10 +213,12 @@ def test_endpoint_example_without_key_or_url_says_what_to_set(name: str, tmp_pat
 def test_grade_outputs_demo_reasons_match_the_grader(tmp_path: Path) -> None:
     out = ok(run("grade_outputs.py", "--out", "graded", cwd=tmp_path))
     lines = read_jsonl(tmp_path / "outputs.jsonl")
-    assert len(lines) == 12
+    assert len(lines) == 24
     ds = br.load_task("molecules/bbb_b3db")
     grader = br.grader_for(ds.spec)
     items = {ex.id: ex.item for ex in ds.examples()}
+    targets = [items[o["id"]]["target"] for o in lines]
+    assert targets.count("BBB+") == targets.count("BBB-") == 12, "the demo outputs cover both labels"
     expected = [grader.explain({"output_text": o["output_text"]}, items[o["id"]]) for o in lines]
     counts: dict[str, int] = {}
     for r in expected:
@@ -203,8 +227,14 @@ def test_grade_outputs_demo_reasons_match_the_grader(tmp_path: Path) -> None:
     for reason, n in counts.items():
         assert f"| {reason} | {n} |" in out
     report = json.loads((tmp_path / "graded" / "report.json").read_text(encoding="utf-8"))
-    assert report["metrics"]["mean_reward"]["value"] == pytest.approx(sum(r.score for r in expected) / 12)
+    assert report["metrics"]["mean_reward"]["value"] == pytest.approx(sum(r.score for r in expected) / 24)
+    # a useful illustration: both labels predicted, confidences that rank, so MCC and AUROC are defined and positive
+    assert report["metrics"]["mcc"]["value"] > 0.2
+    assert report["metrics"]["auroc"]["value"] > 0.6
+    assert "| MCC | 0." in out
+    assert "| AUROC | 0." in out
     assert (tmp_path / "graded" / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert_outputs_git_ignored(tmp_path)
 
 
 @covers("grade_outputs.py")
@@ -296,6 +326,7 @@ def test_build_molecule_task_accounts_for_every_row_and_exports_a_scaffold_split
     assert not scaffolds["train"] & scaffolds["test"]
     assert not scaffolds["train"] & scaffolds["valid"]
     assert not scaffolds["valid"] & scaffolds["test"]
+    assert_outputs_git_ignored(tmp_path)
 
 
 @covers("build_gene_task.py")
@@ -338,6 +369,7 @@ def test_build_gene_task_resolves_mixed_identifiers_and_exports_a_family_split(t
     assert not families["train"] & families["test"]
     assert not families["train"] & families["valid"]
     assert not families["valid"] & families["test"]
+    assert_outputs_git_ignored(tmp_path)
 
 
 @covers("custom_grader.py")
@@ -356,6 +388,7 @@ def test_custom_grader_exports_a_grader_that_scores_as_documented(tmp_path: Path
     assert grade({"output_text": '{"answer": 42}'}, item) == 0.0  # outside the plausible range
     assert "| format_error |" in out
     assert "| out_of_range |" in out
+    assert_outputs_git_ignored(tmp_path)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -388,6 +421,7 @@ def test_evaluate_endpoint_grades_the_test_split_and_rescoring_uses_the_cache(tm
     mute = json.loads((tmp_path / "runs" / "genes_dosage_sensitive_tfs" / "mute" / "report.json").read_text())
     assert mute["metrics"]["mean_reward"]["value"] == 0.0
     assert sorted(r["id"] for r in mute["records"]) == sorted(r["id"] for r in report["records"])
+    assert_outputs_git_ignored(tmp_path)
 
 
 @covers("openai_rft.py", "evaluate_endpoint.py")
@@ -395,21 +429,26 @@ def test_openai_rft_dry_run_then_submit_watch_and_evaluate(tmp_path: Path, fake:
     state = rft_state(fake)
     common = ("--base-url", fake.base_url, "--task", "genes/dosage_sensitive_tfs", "--limit", "200")
 
-    # dry run: free steps only, then the request that would create the job
-    out = ok(run("openai_rft.py", *common, "--dry-run", "--hp", "n_epochs=2", cwd=tmp_path, key=API_KEY))
-    assert state.jobs == {}
+    # dry run: no key, no request; the local checks, then the request that would create the job
+    out = ok(run("openai_rft.py", *common, "--dry-run", "--hp", "n_epochs=2", cwd=tmp_path))
+    assert fake.requests == []
+    assert "uploaded:" not in out
+    assert "dry run: no file uploaded and no job created" in out
     request = json.loads(out[out.index("{") :])
     assert request["model"] == "o4-mini-2025-04-16"
     assert request["method"]["type"] == "reinforcement"
     assert request["method"]["reinforcement"]["hyperparameters"] == {"n_epochs": 2, "reasoning_effort": "medium"}
-    uploaded = {f.id: f.content for f in state.files.values()}
-    assert uploaded[request["training_file"]] == (tmp_path / "rft" / "train.jsonl").read_bytes()
-    assert uploaded[request["validation_file"]] == (tmp_path / "rft" / "valid.jsonl").read_bytes()
-    assert fake.count("/v1/fine_tuning/alpha/graders/validate") == 1
-    assert len(state.graders_run) == 2
-    assert API_KEY not in out
+    for role, name in (("training_file", "train.jsonl"), ("validation_file", "valid.jsonl")):
+        digest = hashlib.sha256((tmp_path / "rft" / name).read_bytes()).hexdigest()
+        assert request[role] == f"<upload of {name}, sha256 {digest}>"
+        assert f"{name} (" in out
+        assert "would be uploaded" in out
+    # the same dry run with a key set sends nothing either
+    again = ok(run("openai_rft.py", *common, "--dry-run", "--hp", "n_epochs=2", cwd=tmp_path, key=API_KEY))
+    assert json.loads(again[again.index("{") :])["training_file"] == request["training_file"]
+    assert fake.requests == []
 
-    # the real run: the uploads are reused, the job is created, watched to the end, checkpoints listed
+    # the real run: grader checked and run by the service, files uploaded, the job created, watched to the end
     out = ok(
         run(
             "openai_rft.py",
@@ -424,10 +463,14 @@ def test_openai_rft_dry_run_then_submit_watch_and_evaluate(tmp_path: Path, fake:
             key=API_KEY,
         )
     )
-    assert len(state.files) == 2, "the second run re-uploaded identical files"
+    assert fake.count("/v1/fine_tuning/alpha/graders/validate") == 1
+    assert len(state.graders_run) == 2
+    uploaded = {f.id: f.content for f in state.files.values()}
+    assert len(uploaded) == 2
     (job,) = state.jobs.values()
     assert job.status == "succeeded"
-    assert job.body["training_file"] == request["training_file"]
+    assert uploaded[job.body["training_file"]] == (tmp_path / "rft" / "train.jsonl").read_bytes()
+    assert uploaded[job.body["validation_file"]] == (tmp_path / "rft" / "valid.jsonl").read_bytes()
     grader = json.loads((tmp_path / "rft" / "grader.json").read_text())
     assert job.body["method"]["reinforcement"]["grader"]["source"] == grader["source"]
     assert job.body["method"]["reinforcement"]["hyperparameters"] == {"n_epochs": 2, "reasoning_effort": "medium"}
@@ -443,6 +486,7 @@ def test_openai_rft_dry_run_then_submit_watch_and_evaluate(tmp_path: Path, fake:
     report = json.loads(report_path.read_text())
     assert sorted(r["id"] for r in report["records"]) == sorted(split_ids(tmp_path / "rft")["test"])
     assert report["metrics"]["mean_reward"]["value"] == 1.0
+    assert_outputs_git_ignored(tmp_path)
 
 
 @covers("reproduce_study.py")
@@ -494,6 +538,41 @@ def test_reproduce_study_compares_models_and_baselines_on_the_same_test_splits(
         rows = list(csv.DictReader(fh))
     assert {(r["task"], r["model"]) for r in rows if r["metric"] == "mean_reward"} >= {(t, "oracle") for t in tasks}
     assert (tmp_path / "study" / "comparison.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert_outputs_git_ignored(tmp_path)
+
+
+@covers("reproduce_study.py")
+def test_reproduce_study_offline_needs_no_key_and_shows_the_table(tmp_path: Path) -> None:
+    out = ok(run("reproduce_study.py", "--offline", "--limit", "60", "--n-boot", "100", cwd=tmp_path))
+    folder = tmp_path / "study" / "offline"
+    table = (folder / "comparison.md").read_text()
+    assert "offline preview: `scripted` is a stand-in, not a model" in table.splitlines()[0]
+    assert "no key" not in out
+    for task in (t.name for t in br.list_tasks()):
+        assert f"### {task}" in table
+        reports = {
+            p.stem: json.loads(p.read_text()) for p in (folder / "reports" / task.replace("/", "_")).glob("*.json")
+        }
+        assert {"scripted", "baseline_majority", "baseline_label_prior"} <= set(reports)
+        scripted = reports["scripted"]
+        test_ids = sorted(r["id"] for r in scripted["records"])
+        assert all(sorted(r["id"] for r in rep["records"]) == test_ids for rep in reports.values()), task
+        # the stand-in is right on the examples whose id hashes to a non-multiple of 3, wrong on the others
+        scores = {r["id"]: r["score"] for r in scripted["records"]}
+        right = [i for i in test_ids if int(hashlib.sha256(i.encode()).hexdigest(), 16) % 3]
+        assert all(scores[i] == 1.0 for i in right), task
+        assert all(scores[i] < 1.0 for i in test_ids if i not in right), task
+        start = table.index(f"### {task}")  # the stand-in is the first row: the reference of the paired differences
+        assert table.index("| `scripted` |", start) < table.index("| `baseline:majority` |", start)
+    with (folder / "comparison.csv").open(newline="") as fh:
+        assert {r["model"] for r in csv.DictReader(fh)} >= {"scripted", "baseline:majority"}
+    assert (folder / "comparison.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not (folder / "cache").exists(), "offline sends no request and keeps no response cache"
+    assert_outputs_git_ignored(tmp_path)
+
+    proc = run("reproduce_study.py", "--offline", "--models", "gpt-4o", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "--offline calls no model" in proc.stderr
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -524,3 +603,43 @@ def test_trl_grpo_trains_a_tiny_local_model(tmp_path: Path) -> None:
     final = tmp_path / "grpo" / "final"
     assert (final / "config.json").exists()
     assert (final / "tokenizer.json").exists()
+
+
+@covers("reproduce_study.py")
+def test_reproduce_study_tdc_admet_runs_tdc_protocol_and_writes_the_study_table(
+    tmp_path: Path, fake: FakeOpenAI, reference_answers: dict[tuple[str, str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from biorft.datasets import _registry
+    from biorft.datasets._tdc import tdc_task_names
+    from tests.fakes.file_server import serve_files
+    from tests.fakes.tdc_archive import make_admet_archive
+
+    monkeypatch.setenv("BIORFT_DATA_DIR", str(tmp_path / "data"))
+    with serve_files({"/tdc/admet_group.zip": make_admet_archive(rows=40)}) as files:
+        monkeypatch.setenv("BIORFT_DATA_MIRROR", files.base_url)
+        for name in tdc_task_names():  # the oracle knows the answers of this archive's test sets
+            _registry._CACHE.pop((name, "1.0.0"), None)
+            for ex in br.load_task(name).examples():
+                reference_answers[(ex.messages[0]["content"], ex.messages[-1]["content"])] = answer_text(
+                    ex.item["target"]
+                )
+        tasks = ("tdc/caco2_wang", "tdc/herg", "tdc/cyp2d6_veith")  # the 22 of tdc-admet take minutes: see below
+        args = ("--base-url", fake.base_url, "--models", "oracle", "--tasks", *tasks, "--seeds", "2")
+        out = ok(run("reproduce_study.py", *args, "--n-boot", "50", cwd=tmp_path, timeout=900))
+    for name in tdc_task_names():
+        _registry._CACHE.pop((name, "1.0.0"), None)
+    assert files.hits["/tdc/admet_group.zip"] == 1  # the test process downloaded it; the script used the cache
+    study = (tmp_path / "study" / "study.md").read_text()
+    assert "tdc/caco2_wang (mae, lower is better)" in study
+    assert "tdc/cyp2d6_veith (auprc, higher is better)" in study
+    rows = list(csv.DictReader((tmp_path / "study" / "study.csv").open()))
+    assert {r["task"] for r in rows} == set(tasks)
+    cell = {(r["task"], r["row"]): r for r in rows}
+    assert float(cell[("tdc/caco2_wang", "oracle")]["value"]) == 0.0  # exact answers: MAE 0
+    assert cell[("tdc/caco2_wang", "baseline:desc_gbm")]["n_runs"] == "2"  # one run per seed: mean +/- sd
+    assert cell[("tdc/herg", "ref: RDKit2D + MLP (DeepPurpose)")]["value"] == "0.841"
+    assert (tmp_path / "study" / "study.png").stat().st_size > 1000
+    assert "tdc/herg: TDC benchmark" in out
+    script = load_module(EXAMPLES / "reproduce_study.py")
+    assert script.expand_tasks(["tdc-admet"]) == sorted(tdc_task_names())
+    assert script.expand_tasks(["tdc-admet", "molecules/tox21"])[-1] == "molecules/tox21"

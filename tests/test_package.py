@@ -43,8 +43,8 @@ def test_unknown_attribute() -> None:
 
 def test_import_is_lazy() -> None:
     code = (
-        "import sys, biorft; heavy = [m for m in ('rdkit', 'polars', 'openai', 'numpy', 'matplotlib', 'torch')"
-        " if m in sys.modules]; print(','.join(heavy))"
+        "import sys, biorft; heavy = [m for m in ('rdkit', 'polars', 'openai', 'numpy', 'matplotlib', 'sklearn',"
+        " 'torch') if m in sys.modules]; print(','.join(heavy))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "", f"import biorft pulled in heavy modules: {out}"

@@ -121,7 +121,7 @@ def test_a_downstream_script_type_checks_under_mypy_strict_with_real_types(mypy_
     named = dict(zip(biorft.__all__, revealed, strict=True))
     assert not _untyped(named)
     assert named["load_task"] == "def (name: str, version: str | None =) -> biorft.datasets._dataset.TaskDataset"
-    assert named["evaluate"].startswith("def (data: biorft.evaluation._runner.DataLike, model: str")
+    assert named["evaluate"].startswith("def (data: biorft.graders._io.PromptedData, model: str")
     assert named["evaluate"].endswith("-> biorft.evaluation._report.EvalReport")
     assert named["grader_for"].endswith("-> biorft.graders._base.Grader")
     assert named["__version__"] == "str"

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from biorft import graders as graders
     from biorft import rewards as rewards
     from biorft import schema as schema
+    from biorft._audit import AuditResult as AuditResult
+    from biorft._audit import audit as audit
     from biorft.backends.openai_rft import JobHandle as JobHandle
     from biorft.backends.openai_rft import OpenAIRFT as OpenAIRFT
     from biorft.datasets import Splits as Splits
@@ -92,6 +94,9 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "Grader": ("biorft.graders", "Grader"),
     "GradeResult": ("biorft.graders", "GradeResult"),
     "Reason": ("biorft.graders", "Reason"),
+    # audit
+    "audit": ("biorft._audit", "audit"),
+    "AuditResult": ("biorft._audit", "AuditResult"),
     # evaluation
     "evaluate": ("biorft.evaluation", "evaluate"),
     "compare": ("biorft.evaluation", "compare"),

@@ -1,7 +1,7 @@
 """The offline end-to-end demo behind ``biorft demo``.
 
-On the bundled data, for two gene and two molecule tasks: split (gene tasks ``family``, molecule tasks
-``scaffold``) and check the split for leakage, export the OpenAI RFT files, check that the exported grader source
+On the bundled data, for two gene and two molecule tasks: take the task's canonical split (``ds.split()``, molecule
+parts sampled down) and check it for leakage, export the OpenAI RFT files, check that the exported grader source
 scores the test split exactly as the in-process grader does (run in a separate Python process), evaluate the non-LLM
 baselines through the graders, and write a comparison report (Markdown table and PNG plot) under the output folder.
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import math
-import random
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -49,14 +48,6 @@ def _pick_tasks(infos: Sequence[Any]) -> list[str]:
     return picked
 
 
-def _sample_ids(ds: Any, limit: int, seed: int) -> Any:
-    """At most ``limit`` examples, drawn at random with a fixed seed (large molecule tasks, to stay fast)."""
-    if len(ds) <= limit:
-        return ds
-    ids = sorted(ds.frame["id"].to_list())
-    return ds.subset(random.Random(seed).sample(ids, limit))
-
-
 def run_demo(out: Path, *, max_molecules: int = 2000, n_boot: int = 1000, seed: int = 0) -> None:
     """Run the demo and write its outputs under ``out``.
 
@@ -81,11 +72,10 @@ def run_demo(out: Path, *, max_molecules: int = 2000, n_boot: int = 1000, seed: 
     for name in _pick_tasks(br.list_tasks()):
         ds = br.load_task(name)
         spec = ds.spec
-        if str(spec.domain) == "molecules":
-            ds = _sample_ids(ds, max_molecules, seed)
         is_gene = str(spec.domain) == "genes"
-        method = "family" if is_gene else "scaffold"
-        splits = ds.split(method, fractions=(0.8, 0.1, 0.1), seed=seed)
+        splits = ds.split()  # the task's canonical split, as every entry point
+        if str(spec.domain) == "molecules":
+            splits = splits.sample(max_molecules, seed=seed)
         splits.check_leakage()
         folds = ds.folds(k=5, method="family", seed=seed) if is_gene else None
         if folds is not None:
@@ -133,7 +123,7 @@ def run_demo(out: Path, *, max_molecules: int = 2000, n_boot: int = 1000, seed: 
         sizes = "/".join(str(len(part)) for _, part in splits)
         best = max(task_reports, key=lambda r: _finite(r.metrics[r.primary_metric].value))
         print(
-            f"  {name}: {method} split {sizes} (train/valid/test), RFT files exported, "
+            f"  {name}: canonical {splits.stats.method} split {sizes} (train/valid/test), RFT files exported, "
             f"grader parity {len(cases)}/{len(cases)} cases"
         )
         if folds is not None:

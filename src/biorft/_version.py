@@ -1,3 +1,3 @@
 """The single source of biorft's version (read by the build backend and by ``biorft.__version__``)."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -37,6 +37,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "biorft._cli.curate",
     "biorft._cli.demo",
     "biorft._cli.validate",
+    "biorft._cli.audit",
     "biorft._cli.rft",
 )
 

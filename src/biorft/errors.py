@@ -50,11 +50,13 @@ __all__ = [
     "BiorftWarning",
     "CacheError",
     "DatasetError",
+    "DownloadError",
     "EmptyReplyError",
     "FileProcessingError",
     "FineTuningUnavailable",
     "GraderError",
     "GraderRunError",
+    "HackableGraderError",
     "InvalidHyperparameter",
     "InvalidReplyError",
     "InvalidRequest",
@@ -256,4 +258,27 @@ class EmptyReplyError(InvalidReplyError, ValueError):
     """A result without any usable output (not a JSON object, no choices, no output items, null content).
 
     Evaluation retries it like a server error; after the retries the request is recorded as failed.
+    """
+
+
+class HackableGraderError(GraderError):
+    """The reward-hacking audit found a degenerate answer the grader pays more than the prior baseline.
+
+    Raised before any paid or GPU training starts (``OpenAIRFT.submit``, ``grpo_recipe``); ``audit`` holds the
+    [AuditResult][biorft._audit.AuditResult]. Fix the grader, or pass ``allow_hackable=True`` to train anyway.
+    """
+
+    def __init__(self, message: str, audit: object = None) -> None:
+        super().__init__(message)
+        self.audit = audit
+
+
+class DownloadError(DatasetError):
+    """An optional online source could not be fetched or failed verification (size, SHA-256, rows).
+
+    The message names the URL and the cache path where the file can be placed by hand.
+
+    Examples:
+        >>> issubclass(DownloadError, DatasetError)
+        True
     """

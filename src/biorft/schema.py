@@ -478,8 +478,17 @@ class DatasetCard(_Frozen):
     n_quarantined: int = Field(ge=0)
     quarantined: tuple[QuarantinedRow, ...] = ()
     duplicate_policy: str | None = None
+    conflict_policy: str | None = Field(
+        default=None, description="Policy for compound groups (stereoisomers / tautomers) with conflicting labels."
+    )
+    identity: dict[str, int] = Field(
+        default_factory=dict,
+        description="Compound-group counts: groups, multi_row_groups, conflicting_groups, quarantined_by_conflicts.",
+    )
     label_counts: dict[str, int] = Field(default_factory=dict)
-    splits: SplitStats | None = None
+    splits: SplitStats | None = Field(
+        default=None, description="The task's canonical split (method, seed, fractions, per-part id checksums)."
+    )
     references: tuple[ReferenceResult, ...] = Field(
         default=(), description="Published results on this task (domain models, leaderboards) for reference rows."
     )

@@ -16,9 +16,11 @@ CONTAINS_SOURCE = """\
 def grade(sample, item):
     try:
         text = sample.get("output_text") or ""
-        last = [line for line in text.splitlines() if line.strip()][-1]
-        answer = last.split(":", 1)[1].strip() if last.lower().startswith("answer:") else ""
-        return 1.0 if answer == item["target"] else 0.0
+        lines = [line for line in text.splitlines() if line.strip()]
+        stated = [line for line in lines if line.lower().startswith("answer:")]
+        if len(stated) != 1 or stated[0] != lines[-1]:
+            return 0.0  # one answer, on the last line: no hedging across several answer lines
+        return 1.0 if stated[0].split(":", 1)[1].strip() == item["target"] else 0.0
     except Exception:
         return 0.0
 """

@@ -14,10 +14,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from biorft.backends._trl_dataset import ITEM_COLUMNS, grpo_rows, item_from_columns
+from biorft.backends._trl_dataset import grpo_rows
 from biorft.backends._trl_reward import grader_reward
 from biorft.backends.trl import grpo_dataset, grpo_recipe
 from biorft.errors import BackendError, DatasetError, GraderError, MissingDependencyError
+from biorft.graders import ITEM_FIELDS as ITEM_COLUMNS
+from biorft.graders import item_from_columns
 from biorft.rewards import completion_text, to_sample
 from biorft.schema import Example, TaskKind, TaskSpec, reference_item
 
@@ -255,15 +257,18 @@ def test_reward_rebuilds_reference_item_exactly(task: Task) -> None:
 
 
 class ExactGrader:
-    """Stand-in for biorft.graders (same call signature): 1 if the final 'Answer:' line equals the target."""
+    """Stand-in for biorft.graders (same call signature): 1 if the one 'Answer:' line, last, equals the target."""
 
     name = "exact"
     referenced_fields = frozenset({"target"})
 
     def __call__(self, sample: Any, item: dict[str, Any]) -> float:
         text = sample["output_text"] if isinstance(sample, dict) else sample
-        lines = [ln for ln in text.splitlines() if ln.startswith("Answer:")]
-        return float(bool(lines) and lines[-1].removeprefix("Answer:").strip() == item["target"])
+        lines = [ln for ln in text.splitlines() if ln.strip()]
+        stated = [ln for ln in lines if ln.startswith("Answer:")]
+        if len(stated) != 1 or stated[0] != lines[-1]:
+            return 0.0  # one answer, last: a grader that reads any of several answers can be gamed
+        return float(stated[0].removeprefix("Answer:").strip() == item["target"])
 
 
 def test_reward_scores_conversational_and_plain_completions() -> None:

@@ -203,6 +203,7 @@ def test_applicability_and_errors() -> None:
         "baseline:label_prior",
         "baseline:fp_forest",
         "baseline:fp_linear",
+        "baseline:desc_gbm",
     ]
     with pytest.raises(DatasetError, match="does not apply"):
         FingerprintForest().fit(genes())

@@ -110,9 +110,12 @@ except MissingDependencyError as e:
     print(e)
 print(sorted(r.save({str(tmp_path / "out")!r})))
 """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert "pip install 'biorft[plot]'" in out
-    assert "['json', 'markdown']" in out
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "pip install 'biorft[plot]'" in proc.stdout
+    assert "['json', 'markdown']" in proc.stdout
+    # save() still writes the JSON and Markdown, and says why the PNG is missing instead of skipping it silently
+    assert f"{tmp_path / 'out' / 'report.png'} not written" in proc.stderr
+    assert "matplotlib" in proc.stderr
 
 
 def test_compare_side_by_side_with_paired_differences(tmp_path) -> None:

@@ -3,8 +3,6 @@ from __future__ import annotations
 import hashlib
 import json
 import pathlib
-import sys
-import types
 
 import pytest
 from tests.export.conftest import StubGrader
@@ -78,19 +76,12 @@ def test_not_splits_refused(tmp_path: pathlib.Path, stub_grader: StubGrader) -> 
         export.openai_rft(load_task("molecules/bbb_b3db"), tmp_path, grader=stub_grader)  # type: ignore[arg-type]
 
 
-def test_default_grader_is_imported_lazily(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    seen = []
+def test_default_grader_is_the_tasks_grader(tmp_path: pathlib.Path) -> None:
+    from biorft.graders import grader_for
 
-    def grader_for(spec: object) -> StubGrader:
-        seen.append(spec)
-        return StubGrader()
-
-    fake = types.ModuleType("biorft.graders")
-    fake.grader_for = grader_for  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "biorft.graders", fake)
     splits = load_task("molecules/bbb_b3db").head(30).split("random")
-    export.openai_rft(splits, tmp_path)
-    assert seen == [splits.spec]
+    paths = export.openai_rft(splits, tmp_path)
+    assert json.loads(paths["grader"].read_text()) == grader_for(splits.spec).to_openai()
 
 
 def test_unwritable_output(tmp_path: pathlib.Path, stub_grader: StubGrader) -> None:

@@ -27,6 +27,13 @@ BBB = ("BBB+", "BBB-")
 GENES = ("sensitive", "insensitive")
 GENE_SYNONYMS = {"sensitive": ("dosage sensitive", "haploinsufficient"), "insensitive": ("dosage insensitive",)}
 TOX = ("NR-AR", "NR-AhR", "SR-p53", "SR-MMP")
+TOX_PREVALENCE = {"NR-AR": 0.05, "NR-AhR": 0.12, "SR-p53": 0.5, "SR-MMP": 0.7}
+RETRACTIONS = (
+    "Actually no, it is something else.",
+    "Wait, scratch that.",
+    "No, the other one.",
+    "Correction: see above",
+)
 SMILES = (
     "CCO",
     "OCC",
@@ -72,6 +79,8 @@ def catalogue() -> dict[str, Grader]:
         "label_multiclass": LabelGrader(["low", "medium", "high", "very high"], mode="lenient", name="mc"),
         "set_f1": SetGrader(TOX, name="tox"),
         "set_jaccard_lenient": SetGrader(TOX, metric="jaccard", mode="lenient"),
+        "set_balanced": SetGrader(TOX, metric="balanced", prevalence=TOX_PREVALENCE, name="tox_balanced"),
+        "set_balanced_lenient": SetGrader(TOX, metric="balanced", prevalence=TOX_PREVALENCE, mode="lenient"),
         "number_exp": logs,
         "number_linear_rel": NumericGrader(rel_tol=0.1, decay="linear", width=2.0),
         "number_gauss_log": NumericGrader(abs_tol=0.2, decay="gaussian", scale="log", mode="lenient"),
@@ -97,6 +106,8 @@ KIND_OF = {
     "label_multiclass": "multiclass",
     "set_f1": "set",
     "set_jaccard_lenient": "set",
+    "set_balanced": "set",
+    "set_balanced_lenient": "set",
     "number_exp": "number",
     "number_linear_rel": "number",
     "number_gauss_log": "positive",
@@ -186,11 +197,15 @@ def _wrap(answer: Any, form: str, confidence: float | None) -> str:
         return f"Thus $\\boxed{{{text}}}$.{conf}"
     if form == "fence":
         return f"```json\n{json.dumps({'answer': answer})}\n```{conf}"
+    if form == "dupjson":  # the answer key twice: json.loads keeps the last value
+        return f'{{"answer": {json.dumps(answer)}, "answer": {json.dumps(text + " x")}}}'
     return text
 
 
-forms = st.sampled_from(["line", "bold", "tag", "json", "fence", "boxed", "bare"])
-confidences = st.one_of(st.none(), st.floats(min_value=0, max_value=1), st.sampled_from([1.5, -0.1]))
+forms = st.sampled_from(["line", "bold", "tag", "json", "fence", "boxed", "bare", "dupjson"])
+confidences = st.one_of(
+    st.none(), st.floats(min_value=0, max_value=1), st.sampled_from([1.5, -0.1, 1e-9, "80%", "150%", "2.5e-1"])
+)
 
 
 def outputs(kind: str) -> st.SearchStrategy[str]:
@@ -201,7 +216,7 @@ def outputs(kind: str) -> st.SearchStrategy[str]:
         reasoning,
         stated,
         st.one_of(st.just(""), stated),
-        st.sampled_from(["", "\n\n", "Thanks."]),
+        st.sampled_from(["", "\n\n", "Thanks.", *RETRACTIONS]),
     )
     return st.one_of(structured, st.text(max_size=300), stated)
 

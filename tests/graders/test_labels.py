@@ -43,7 +43,7 @@ def test_bbb(answer: str, target: str, score: float, reason: Reason) -> None:
         ("DOSAGE   SENSITIVE", 1.0, Reason.CORRECT),
         ("insensitive", 0.0, Reason.INCORRECT),  # never a substring match
         ("Dosage insensitive", 0.0, Reason.INCORRECT),
-        ("non-sensitive", 0.0, Reason.INCORRECT),
+        ("non-sensitive", 0.0, Reason.NO_ANSWER),  # a negation names no label
         ("sensitive or insensitive", 0.0, Reason.HEDGED),
         ("both", 0.0, Reason.HEDGED),
         ("either", 0.0, Reason.HEDGED),
@@ -81,7 +81,7 @@ def test_lenient_mode() -> None:
     item = {"target": "BBB+"}
     assert lenient("Answer: so the molecule is BBB+.", item) == 1.0  # one label among words, after a marker
     assert lenient("Reasoning\nAnswer: It is probably BBB+ overall", item) == 1.0
-    assert lenient.explain("Answer: It is not BBB-", item).reason is Reason.INCORRECT
+    assert lenient.explain("Answer: It is not BBB-", item).reason is Reason.NO_ANSWER
     assert lenient("Reasoning\nbbb+", item) == 1.0  # unmarked last line that is exactly a label
     assert BBB("bbb+", item) == 1.0  # a one-line output that is exactly a label, in both modes
     assert lenient.explain("Answer: BBB-\nWait.\nAnswer: BBB+", item).score == 1.0

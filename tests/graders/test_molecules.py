@@ -19,7 +19,8 @@ ASPIRIN = "CC(=O)Oc1ccccc1C(=O)O"
         ("CC(=O)Oc1ccccc1", Reason.PARTIAL),
         ("C1CC", Reason.INVALID_MOLECULE),
         ("not-a-smiles", Reason.INVALID_MOLECULE),
-        ("CCO CCN", Reason.FORMAT_ERROR),
+        ("CCO CCN", Reason.HEDGED),  # two molecules
+        ("aspirin CC(=O)Oc1ccccc1C(=O)O", Reason.FORMAT_ERROR),  # one molecule among words (strict)
         ("C" * 3000, Reason.INVALID_MOLECULE),
     ],
 )

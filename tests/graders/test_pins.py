@@ -27,6 +27,7 @@ import pytest
 from tests.graders.catalogue import BBB, GENES, KIND_OF, SMILES, catalogue
 from tests.graders.clean import CleanInterpreter, jsonable
 from tests.graders.test_parity import expected
+from tests.graders.test_standardiser import RAWS
 
 pytestmark = pytest.mark.pins
 
@@ -164,3 +165,21 @@ def test_exported_graders_score_identically_under_image_pins(pinned: CleanInterp
         if got != want:
             mismatches.append((sample, item, got, want))
     assert not mismatches, f"{len(mismatches)}/{len(cases)} differ, e.g. {mismatches[:3]}"
+
+
+def test_image_rdkit_keeps_the_dataset_parent(pinned: CleanInterpreter) -> None:
+    """Under rdkit 2024.9.6 the exported molecule grader scores the dataset's canonical SMILES (made here) against
+    the raw SMILES as 1.0, and decides every other pair of the standardiser panel as the local grader does."""
+    from biorft import chem
+    from biorft.graders import MoleculeGrader
+
+    grader = MoleculeGrader()
+    pinned.load("standardiser", grader.to_source())
+    for raw in RAWS:
+        canonical = chem.standardize_smiles(raw).smiles
+        for answer, target in ((canonical, raw), (raw, canonical)):
+            got = pinned.grade("standardiser", {"output_text": f"Answer: {answer}"}, {"target": target})
+            assert got["score"] == 1.0, (answer, target, got)
+        for other in RAWS:
+            sample, item = {"output_text": f"Answer: {raw}"}, {"target": other}
+            assert pinned.grade("standardiser", sample, item) == expected(grader, sample, item), (raw, other)

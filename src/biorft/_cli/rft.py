@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +40,15 @@ def register(sub: Any) -> None:
     s.add_argument("--allow-any-model", action="store_true", help="skip biorft's RFT model allow-list")
     s.add_argument("--skip-grader-check", action="store_true", help="do not call the grader validation endpoint")
     s.add_argument(
+        "--allow-hackable",
+        action="store_true",
+        help="submit even when the reward-hacking audit (run first; see 'biorft audit') finds the grader hackable",
+    )
+    s.add_argument(
         "--dry-run",
         action="store_true",
-        help="run every local check and print the job request as JSON; upload and create nothing",
+        help="run every local check, print the audit table (stderr) and the job request as JSON; upload and create "
+        "nothing",
     )
     s.add_argument("--watch", action="store_true", help="follow the job after creating it")
     s.add_argument("--poll", type=float, default=10.0, help="with --watch: seconds between polls")
@@ -110,9 +117,13 @@ def run_submit(args: argparse.Namespace) -> int:
         "suffix": args.suffix,
         "seed": args.seed,
         "allow_any_model": args.allow_any_model,
+        "allow_hackable": args.allow_hackable,
     }
     if args.dry_run:
-        print(_rft(args).submit(data, **options, dry_run=True).to_json())
+        plan = _rft(args).submit(data, **options, dry_run=True)
+        if plan.audit is not None:
+            print(plan.audit.table(), file=sys.stderr)  # stdout stays the JSON request
+        print(plan.to_json())
         return 0
     job = _rft(args).submit(data, **options, validate_grader=not args.skip_grader_check)
     print(job.id)

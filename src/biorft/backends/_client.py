@@ -26,6 +26,7 @@ import openai
 from openai.types import FileObject
 from openai.types.fine_tuning import FineTuningJob
 
+from biorft._audit import check_reward
 from biorft._redact import client_secrets, redact
 from biorft._version import __version__
 from biorft.backends._errors import (
@@ -506,6 +507,7 @@ class OpenAIRFT:
         validate_grader: bool = True,
         out_dir: str | Path | None = None,
         dry_run: Literal[False] = False,
+        allow_hackable: bool = False,
     ) -> JobHandle: ...
 
     @overload
@@ -523,6 +525,7 @@ class OpenAIRFT:
         validate_grader: bool = True,
         out_dir: str | Path | None = None,
         dry_run: Literal[True],
+        allow_hackable: bool = False,
     ) -> SubmissionPlan: ...
 
     def submit(
@@ -539,6 +542,7 @@ class OpenAIRFT:
         validate_grader: bool = True,
         out_dir: str | Path | None = None,
         dry_run: bool = False,
+        allow_hackable: bool = False,
     ) -> JobHandle | SubmissionPlan:
         """Check everything locally, upload the data, and create a reinforcement fine-tuning job.
 
@@ -566,6 +570,8 @@ class OpenAIRFT:
             dry_run: Run every local check, then return the `SubmissionPlan` (the exact job-create request,
                 the files with their sha256) instead of validating the grader with the service, uploading and
                 creating the job: no request is sent. Files uploaded earlier (local registry) keep their ids.
+            allow_hackable: Submit even when the reward-hacking audit (run first, in seconds, on the training data:
+                constant, hedged and garbage answers against the prior baseline) finds the grader hackable.
 
         Returns:
             A [JobHandle][biorft.backends.openai_rft.JobHandle]; call ``.watch()`` to follow it. With ``dry_run=True``,
@@ -576,6 +582,7 @@ class OpenAIRFT:
             InvalidHyperparameter: An unknown or invalid hyperparameter.
             DatasetError: The data breaks the RFT rules (line numbers in the message).
             GraderError: The grader breaks a documented rule.
+            HackableGraderError: The audit found a degenerate answer the grader pays (``allow_hackable=False``).
             FineTuningUnavailable: The account can no longer create fine-tuning jobs.
 
         Examples:
@@ -598,6 +605,7 @@ class OpenAIRFT:
         for path in (train, valid):
             validate_rft_jsonl(path, payload).raise_for_problems()
         self._check_overlap(train, valid)
+        audit = check_reward(data, grader, allow_hackable=allow_hackable, where="OpenAIRFT.submit")
         if dry_run:
             files = (self._plan_upload("training_file", train), self._plan_upload("validation_file", valid))
             request = self._job_request(
@@ -610,7 +618,7 @@ class OpenAIRFT:
                 suffix,
                 seed,
             )
-            return SubmissionPlan(request, files, payload.name)
+            return SubmissionPlan(request, files, payload.name, audit)
         self._warn_if_closed()
         if validate_grader:
             self.validate_grader(payload.body)

@@ -56,6 +56,7 @@ class SubmissionPlan:
             ``seed``). A file not uploaded yet appears as its `PlannedUpload.placeholder`.
         files: The two files, with their sha256.
         grader_name: The grader's name.
+        audit: The reward-hacking audit run before planning (an [AuditResult][biorft._audit.AuditResult]), if any.
 
     Examples:
         >>> plan = SubmissionPlan({"model": "o4-mini-2025-04-16", "method": {"type": "reinforcement",
@@ -68,6 +69,7 @@ class SubmissionPlan:
     request: dict[str, Any]
     files: tuple[PlannedUpload, ...]
     grader_name: str
+    audit: Any = None
 
     @property
     def uploads_needed(self) -> tuple[PlannedUpload, ...]:
@@ -94,6 +96,8 @@ class SubmissionPlan:
         for f in self.files:
             state = f"reuses {f.file_id}" if f.file_id else "would be uploaded"
             lines.append(f"  {f.role}: {f.path} ({f.lines} lines, {f.bytes} bytes, sha256 {f.sha256}): {state}")
+        if self.audit is not None:
+            lines.append(self.audit.summary())  # the table: ``plan.audit.table()``
         lines.append("request (POST /fine_tuning/jobs):")
         lines.append(self.to_json())
         return "\n".join(lines)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from biorft._audit import check_reward
 from biorft.backends._trl_dataset import grpo_rows, rows_to_dataset
 from biorft.backends._trl_reward import RewardFunc, grader_reward
 from biorft.errors import BackendError, DatasetError, require
+from biorft.graders import grader_for
 from biorft.schema import TaskSpec
 
 __all__ = ["grpo_dataset", "grpo_recipe"]
@@ -97,6 +98,7 @@ def grpo_recipe(
     seed: int = 0,
     peft_config: Any = None,
     callbacks: Sequence[Any] = (),
+    allow_hackable: bool = False,
     **grpo_config_overrides: Any,
 ) -> Any:
     """A configured ``trl.GRPOTrainer`` that trains ``model`` on a biorft task with biorft's reward.
@@ -134,6 +136,8 @@ def grpo_recipe(
         seed: Random seed for TRL / transformers.
         peft_config: Optional ``peft.LoraConfig`` (needs ``peft``) to train adapters instead of all weights.
         callbacks: ``transformers.TrainerCallback`` objects.
+        allow_hackable: Skip the reward-hacking audit that otherwise runs first (in seconds, when ``data`` carries
+            its task: constant, hedged and garbage answers against the prior baseline) and refuses a hackable grader.
         **grpo_config_overrides: Any other ``trl.GRPOConfig`` field; overrides the defaults above
             (biorft sets ``report_to="none"``, ``bf16`` only on a bf16-capable GPU, ``remove_unused_columns=False``).
 
@@ -145,6 +149,7 @@ def grpo_recipe(
         BackendError: A setting is invalid or TRL rejects it (the message names the parameter), the tokenizer lacks
             a chat template, or the dataset lacks a column the grader reads.
         DatasetError: The data is empty, malformed or of an unsupported type.
+        HackableGraderError: The audit found a degenerate answer the grader pays (``allow_hackable=False``).
 
     Examples:
         >>> import biorft as br  # doctest: +SKIP
@@ -176,6 +181,7 @@ def grpo_recipe(
             "instruct/chat model's tokenizer or set tokenizer.chat_template"
         )
 
+    task_data = data
     if eval_data is None and hasattr(data, "train") and hasattr(data, "valid") and not _is_hf_dataset(data):
         eval_data = data.valid
     if hasattr(data, "train") and not _is_hf_dataset(data):
@@ -192,8 +198,10 @@ def grpo_recipe(
                 "grpo_recipe: pass grader=... (a datasets.Dataset does not carry its task spec, so biorft cannot "
                 "choose the task's grader)"
             )
-        grader = importlib.import_module("biorft.graders").grader_for(spec)
+        grader = grader_for(spec)
     if grader is not None:
+        if not allow_hackable and not _is_hf_dataset(task_data):  # the data carries its task: audit first
+            check_reward(task_data, grader, where="grpo_recipe")
         reward = grader_reward(grader)
         missing = sorted(reward.required - set(train.column_names))
         if missing:

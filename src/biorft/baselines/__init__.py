@@ -5,7 +5,11 @@
   the training distribution.
 - [FingerprintForest][biorft.baselines.FingerprintForest] and [FingerprintLinear][biorft.baselines.FingerprintLinear]
   (molecule tasks): Morgan fingerprints with a
-  scikit-learn random forest, or logistic / ridge regression (``pip install 'biorft[baselines]'``).
+  scikit-learn random forest, or logistic / ridge regression.
+- [DescriptorBoosting][biorft.baselines.DescriptorBoosting] (molecule tasks): 206 RDKit 2D descriptors with
+  scikit-learn histogram gradient boosting, the strongest cheap baseline.
+- Textbook rules, fitted on nothing ([rule_baselines][biorft.baselines.rule_baselines]): `EsolRule` (Delaney's ESOL
+  equation for solubility), `TpsaRule` (TPSA < 90 -> BBB+), `LipinskiRule` and `VeberRule` (absorption and BBB).
 - [GeneNeighbours][biorft.baselines.GeneNeighbours] and [FamilyRule][biorft.baselines.FamilyRule] (gene tasks,
   ``kind = "shortcut"``): nearest neighbours on character n-grams of the gene symbol, and the label mix of the gene's
   family in train: what a model gets from the name alone.
@@ -30,22 +34,33 @@ Examples:
 from __future__ import annotations
 
 from biorft.baselines._base import Baseline, format_answer
+from biorft.baselines._descriptors import DescriptorBoosting, descriptor_names, rdkit_descriptors
 from biorft.baselines._fingerprints import FingerprintForest, FingerprintLinear, morgan_fingerprints
 from biorft.baselines._genes import FamilyRule, GeneNeighbours, symbol_features
 from biorft.baselines._prior import LabelPrior, Majority
+from biorft.baselines._rules import EsolRule, LipinskiRule, TpsaRule, VeberRule, esol, rule_baselines
 from biorft.baselines._suite import for_task, run_baselines
 
 __all__ = [
     "Baseline",
+    "DescriptorBoosting",
+    "EsolRule",
     "FamilyRule",
     "FingerprintForest",
     "FingerprintLinear",
     "GeneNeighbours",
     "LabelPrior",
+    "LipinskiRule",
     "Majority",
+    "TpsaRule",
+    "VeberRule",
+    "descriptor_names",
+    "esol",
     "for_task",
     "format_answer",
     "morgan_fingerprints",
+    "rdkit_descriptors",
+    "rule_baselines",
     "run_baselines",
     "symbol_features",
 ]

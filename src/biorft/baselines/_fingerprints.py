@@ -4,7 +4,7 @@ Features are Morgan (ECFP-like) bit vectors of the canonical SMILES, radius 2 an
 and multiclass tasks get class probabilities (the answer's confidence); multilabel tasks one model per label,
 trained only on the examples where that label was measured (missing is not negative); regression tasks a
 regressor. Classifiers weight classes inversely to their frequency, so they do not simply learn the majority
-class. Needs the ``baselines`` extra (``pip install 'biorft[baselines]'``).
+class. scikit-learn is a core dependency, imported on first use.
 """
 
 from __future__ import annotations

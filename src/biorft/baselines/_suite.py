@@ -13,9 +13,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from biorft.baselines._base import Baseline
+from biorft.baselines._descriptors import DescriptorBoosting
 from biorft.baselines._fingerprints import FingerprintForest, FingerprintLinear
 from biorft.baselines._genes import FamilyRule, GeneNeighbours
 from biorft.baselines._prior import LabelPrior, Majority
+from biorft.baselines._rules import rule_baselines
 from biorft.evaluation import EvalReport
 from biorft.evaluation._records import GraderLike
 from biorft.schema import TaskSpec
@@ -27,8 +29,10 @@ def for_task(spec: TaskSpec, *, seed: int = 0) -> list[Baseline]:
     """Fresh (unfitted) instances of every baseline that applies to ``spec``.
 
     Every task gets [Majority][biorft.baselines.Majority] and [LabelPrior][biorft.baselines.LabelPrior]; molecule
-    tasks add [FingerprintForest][biorft.baselines.FingerprintForest] and
-    [FingerprintLinear][biorft.baselines.FingerprintLinear]; gene tasks add the shortcut baselines
+    tasks add the textbook rules that apply ([rule_baselines][biorft.baselines.rule_baselines]: ESOL, TPSA, Lipinski,
+    Veber), [FingerprintForest][biorft.baselines.FingerprintForest],
+    [FingerprintLinear][biorft.baselines.FingerprintLinear] and
+    [DescriptorBoosting][biorft.baselines.DescriptorBoosting]; gene tasks add the shortcut baselines
     [GeneNeighbours][biorft.baselines.GeneNeighbours] (name only) and [FamilyRule][biorft.baselines.FamilyRule].
 
     Args:
@@ -41,8 +45,10 @@ def for_task(spec: TaskSpec, *, seed: int = 0) -> list[Baseline]:
     candidates: list[Baseline] = [
         Majority(),
         LabelPrior(seed=seed),
+        *rule_baselines(spec),
         FingerprintForest(seed=seed),
         FingerprintLinear(seed=seed),
+        DescriptorBoosting(seed=seed),
         GeneNeighbours(),
         FamilyRule(),
     ]

@@ -22,6 +22,7 @@ __all__ = [
     "TargetParser",
     "check_policy",
     "deduplicate",
+    "number_key",
     "parse_kind",
     "raw_str",
     "require_source_columns",
@@ -52,6 +53,25 @@ def raw_str(v: Any) -> str | None:
         return str(int(v)) if v.is_integer() else repr(v)
     s = str(v).strip()
     return None if s.lower() in _MISSING else s
+
+
+def number_key(text: str) -> str:
+    """A numeric-looking label cell in one spelling: ``"1.0"``, ``" 1"``, ``"+1"``, ``"1e0"`` -> ``"1"``.
+
+    So a label mapping ``{1: "active", 0: "inactive"}`` matches cells written ``1.0`` / ``0.0`` or ``"1"``. Other text
+    is returned unchanged.
+
+    Examples:
+        >>> number_key("1.0"), number_key("0"), number_key("-2.50"), number_key("BBB+")
+        ('1', '0', '-2.5', 'BBB+')
+    """
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return text
+    if not math.isfinite(value):
+        return text
+    return str(int(value)) if value.is_integer() else repr(value)
 
 
 @dataclass(slots=True)
@@ -102,6 +122,7 @@ class TargetParser:
             return
         if isinstance(labels, Mapping):
             self.mapping = {str(raw_str(k)): str(v) for k, v in labels.items()}
+            self.mapping.update({number_key(k): v for k, v in list(self.mapping.items()) if number_key(k) != k})
             self.labels = tuple(dict.fromkeys(self.mapping.values()))
         elif labels is not None:
             self.labels = tuple(str(x) for x in labels)
@@ -153,7 +174,7 @@ class TargetParser:
             if not math.isfinite(value):
                 return f"target {s!r} is not finite"
             return value, None
-        label = self.mapping.get(s) or self.mapping.get(s.lower())
+        label = self.mapping.get(s) or self.mapping.get(s.lower()) or self.mapping.get(number_key(s))
         if label is None:
             return f"target {s!r} is not one of the labels {list(self.mapping)[:10]}{did_you_mean(s, self.mapping)}"
         return label, None

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from biorft.datasets._references import references_for
-from biorft.datasets._specs import BUNDLED, EXCLUSIVE_GENE_LABELS, GENE_CANONICAL_SPLIT, TOX21_ASSAYS
+from biorft.datasets._specs import BUNDLED, EXCLUSIVE_GENE_LABELS, TOX21_ASSAY_TASKS, TOX21_ASSAYS
 from biorft.errors import DatasetError
 from biorft.schema import DatasetCard, Provenance, TaskSpec
 
@@ -145,24 +145,26 @@ def _label_conflicts(datasets: dict[str, TaskDataset]) -> dict[str, list[str]]:
     return notes
 
 
-def _pin_canonical_split(ds: TaskDataset) -> TaskDataset:
-    """Record the task's canonical split (family, 0.8/0.1/0.1, seed 0) in its card (``card.splits``)."""
-    from biorft.datasets._dataset import TaskDataset
-
-    method, fractions, seed = GENE_CANONICAL_SPLIT
-    stats = ds.split(method, fractions, seed).stats
-    return TaskDataset(ds.spec, ds.frame, DatasetCard(**{**ds.card.model_dump(), "splits": stats.model_dump()}))
-
-
 def _finish(ds: TaskDataset, spec: TaskSpec, checksums: dict[str, str]) -> tuple[TaskDataset, DatasetCard]:
-    from biorft.datasets._dataset import TaskDataset
+    """The bundled card: the spec's version and description, file checksums, references and the canonical split.
 
+    The canonical split (``card.splits``) is the domain's canonical method (see
+    ``CANONICAL_SPLITS``) with seed 0, pinned by the checksums of each part's
+    sorted ids; ``ds.split()`` reproduces and verifies it.
+    """
+    from biorft.datasets._dataset import TaskDataset
+    from biorft.datasets._splits import CANONICAL_SPLITS, split_dataset
+
+    method, seed, fractions = CANONICAL_SPLITS[spec.domain.value]
+    pin = split_dataset(TaskDataset(spec, ds.frame, ds.card), method, fractions, seed).stats
     card = DatasetCard(
         **{
             **ds.card.model_dump(),
+            "version": spec.version,
             "description": spec.description,
             "checksums": checksums,
             "references": [r.model_dump() for r in references_for(spec.name)],
+            "splits": pin.model_dump(),
         }
     )
     return TaskDataset(spec, ds.frame, card), card
@@ -220,14 +222,14 @@ def build_all(shared: Path, *, n_jobs: int | None = 1) -> tuple[dict[str, TaskDa
         out[name] = TaskDataset(
             ds.spec, ds.frame, DatasetCard(**{**ds.card.model_dump(), "notes": (*ds.card.notes, *extra)})
         )
-    for name in gene_lists:
-        out[name] = _pin_canonical_split(out[name])
     b3db = pl.read_csv(shared / SOURCES["b3db"], separator="\t", infer_schema=False)
     b3db = b3db.select(
         ("B3DB-" + pl.col("NO.")).alias("id"),
         pl.col("SMILES").alias("smiles"),
         pl.col("BBB+/BBB-").alias("label"),
         pl.col("compound_name").alias("name"),
+        pl.col("logBB").cast(pl.Float64, strict=False).alias("logbb"),
+        pl.col("group").alias("b3db_category"),
     )
     spec = BUNDLED["molecules/bbb_b3db"]["spec"]
     src = BUNDLED["molecules/bbb_b3db"]["source"]
@@ -242,7 +244,9 @@ def build_all(shared: Path, *, n_jobs: int | None = 1) -> tuple[dict[str, TaskDa
         positive_label=spec.positive_label,
         instructions=spec.instructions,
         duplicates="majority",
-        keep_columns=["name"],
+        conflicts="majority",
+        version=spec.version,
+        keep_columns=["name", "logbb", "b3db_category"],
         licence=src["licence"],
         citation=src["citation"],
         n_jobs=n_jobs,
@@ -254,6 +258,9 @@ def build_all(shared: Path, *, n_jobs: int | None = 1) -> tuple[dict[str, TaskDa
         pl.col("SMILES").alias("smiles"),
         pl.col("Solubility").alias("logs"),
         pl.col("Name").alias("name"),
+        pl.col("SD").cast(pl.Float64, strict=False).alias("sd"),
+        pl.col("Occurrences").cast(pl.Float64, strict=False).alias("occurrences"),
+        pl.col("Group").alias("reliability"),
     )
     spec = BUNDLED["molecules/solubility_aqsoldb"]["spec"]
     src = BUNDLED["molecules/solubility_aqsoldb"]["source"]
@@ -269,8 +276,10 @@ def build_all(shared: Path, *, n_jobs: int | None = 1) -> tuple[dict[str, TaskDa
         value_range=spec.value_range,
         instructions=spec.instructions,
         duplicates="mean",
+        conflicts="majority",
+        version=spec.version,
         mixtures="quarantine",
-        keep_columns=["name"],
+        keep_columns=["name", "sd", "occurrences", "reliability"],
         licence=src["licence"],
         citation=src["citation"],
         n_jobs=n_jobs,
@@ -280,21 +289,44 @@ def build_all(shared: Path, *, n_jobs: int | None = 1) -> tuple[dict[str, TaskDa
     tox = tox.with_columns(pl.format("tox21-{}", pl.int_range(pl.len()).cast(pl.String).str.zfill(5)).alias("id"))
     spec = BUNDLED["molecules/tox21"]["spec"]
     src = BUNDLED["molecules/tox21"]["source"]
+    tox_common: dict[str, Any] = {
+        "smiles": "smiles",
+        "id": "id",
+        "version": spec.version,
+        "duplicates": "majority",
+        "conflicts": "majority",
+        "licence": src["licence"],
+        "citation": src["citation"],
+        "n_jobs": n_jobs,
+        "sources": [_provenance(shared, "tox21", src)],
+    }
     out[spec.name] = molecule_task(
         tox,
-        smiles="smiles",
         target=list(TOX21_ASSAYS),
-        id="id",
         kind="multilabel",
         name=spec.name,
         instructions=spec.instructions,
-        duplicates="majority",
-        licence=src["licence"],
-        citation=src["citation"],
-        n_jobs=n_jobs,
-        sources=[_provenance(shared, "tox21", src)],
         notes=["blank assay cells are 'not measured' (known_labels lists the measured assays), not negatives"],
+        **tox_common,
     )
+    for name, assay in TOX21_ASSAY_TASKS.items():
+        spec = BUNDLED[name]["spec"]
+        tested = tox.filter(pl.col(assay).is_not_null() & (pl.col(assay).str.strip_chars() != ""))
+        out[name] = molecule_task(
+            tested.select("id", "smiles", assay),
+            target=assay,
+            kind="binary",
+            name=name,
+            labels={1: "active", 0: "inactive"},
+            positive_label=spec.positive_label,
+            instructions=spec.instructions,
+            label_synonyms=spec.label_synonyms,
+            notes=[
+                f"only the {tested.height} of {tox.height} source rows tested in {assay} (ids as in molecules/tox21); "
+                f"the {tox.height - tested.height} untested rows are not part of this task"
+            ],
+            **tox_common,
+        )
     return out, table_frame
 
 

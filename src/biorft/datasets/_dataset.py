@@ -55,11 +55,22 @@ def _json_value(v: Any) -> Any:
     return v
 
 
+def _with_prevalence(spec: TaskSpec, frame: pl.DataFrame) -> TaskSpec:
+    """``spec`` with the per-label prevalence of ``frame`` in its metadata (the weights of the balanced reward)."""
+    from biorft.graders._labels import label_prevalence
+
+    columns = ["target"] + (["known_labels"] if "known_labels" in frame.columns else [])
+    items = frame.select(columns).to_dicts()
+    prevalence = label_prevalence(items, spec.labels)
+    return spec.model_copy(update={"metadata": {**spec.metadata, "label_prevalence": prevalence}})
+
+
 class TaskDataset:
     """A task (``spec``), its provenance (``card``) and its examples (``frame``: one row per example).
 
     Frame columns: ``id``, ``entity``, ``target`` (a label string, a list of labels or a float) and, for molecule
-    tasks ``smiles``, ``inchikey``, ``scaffold``; for gene tasks ``symbol``, ``ensembl_id``; multilabel tasks may
+    tasks ``smiles``, ``inchikey``, ``connectivity``, ``tautomer``, ``group`` (the compound group every split keeps
+    whole) and ``scaffold``; for gene tasks ``symbol``, ``ensembl_id``; multilabel tasks may
     carry ``known_labels`` (the labels that were measured). Any other column is passed through as example
     metadata.
 
@@ -90,6 +101,8 @@ class TaskDataset:
         if frame["id"].null_count() or frame["id"].is_duplicated().any():
             dup = frame.filter(frame["id"].is_duplicated())["id"].head(5).to_list()
             raise DatasetError(f"{spec.name}: example ids must be unique and non-null; duplicated: {dup}")
+        if spec.kind is TaskKind.MULTILABEL and "label_prevalence" not in spec.metadata:
+            spec = _with_prevalence(spec, frame)
         self._spec = spec
         self._frame = frame
         self._card = card
@@ -232,34 +245,98 @@ class TaskDataset:
 
     def split(
         self,
-        method: str = "random",
-        fractions: Sequence[float] = (0.8, 0.1, 0.1),
-        seed: int = 0,
+        method: str | None = None,
+        fractions: Sequence[float] | None = None,
+        seed: int | None = None,
     ) -> Splits:
-        """Split into train / valid / test.
+        """Split into train / valid / test, keeping every compound group (stereoisomers, tautomers) in one part.
+
+        With no arguments, the task's canonical split: the one pinned in ``card.splits`` (method, seed, fractions),
+        verified against the pinned checksums of each part's ids; every biorft entry point uses it by default.
 
         Args:
             method: ``"random"``, ``"stratified"``, ``"scaffold"`` (deterministic; the seed is ignored),
-                ``"random_scaffold"`` or ``"cold"`` (entity-level).
-            fractions: Train, valid and test fractions; must sum to 1.
-            seed: Random seed (same data and seed give the same split).
+                ``"random_scaffold"``, ``"cold"`` (entity-level) or a registered method; None: the canonical one.
+            fractions: Train, valid and test fractions summing to 1 (default: the canonical split's).
+            seed: Random seed (default: the canonical split's); same data and seed give the same split.
 
         Returns:
-            A [`Splits`][biorft.datasets.Splits].
+            A [Splits][biorft.datasets.Splits].
 
         Raises:
-            DatasetError: For an unknown method, bad fractions, or data the method cannot split.
+            DatasetError: For an unknown method, bad fractions, data the method cannot split, or a canonical split
+                that no longer reproduces its pinned checksums.
 
         Examples:
             >>> import biorft as br
-            >>> s = br.load_task("molecules/bbb_b3db").split("scaffold")
+            >>> ds = br.load_task("molecules/bbb_b3db")
+            >>> s = ds.split()
+            >>> s.stats.method, s.stats.checksums == ds.card.splits.checksums
+            ('scaffold', True)
             >>> s.check_leakage()
-            >>> sum(s.stats.sizes.values()) == len(br.load_task("molecules/bbb_b3db"))
+            >>> sum(ds.split("random", seed=1).stats.sizes.values()) == len(ds)
             True
         """
-        from biorft.datasets._splits import split_dataset
+        from biorft.datasets._splits import _pinned, canonical_split, split_dataset
 
-        return split_dataset(self, method, fractions, seed)
+        if method is None and fractions is None and seed is None:
+            return canonical_split(self)
+        pin_method, pin_seed, pin_fractions, _ = _pinned(self)
+        return split_dataset(
+            self,
+            pin_method if method is None else method,
+            pin_fractions if fractions is None else fractions,
+            pin_seed if seed is None else seed,
+        )
+
+    def benchmark_splits(
+        self,
+        seeds: int | Sequence[int] = 5,
+        *,
+        method: str | None = None,
+        test_fraction: float | None = None,
+        valid_fraction: float = 0.1,
+    ) -> list[Splits]:
+        """A fixed test part and one seeded train / valid split per seed, for mean +/- sd over seeds.
+
+        The test part is the canonical split's by default, or drawn by ``method`` with ``test_fraction``; train and
+        valid (``valid_fraction`` of the whole) are then drawn once per seed (seeds 1..n, as TDC), a deterministic
+        method (``scaffold``) by its seeded twin (``random_scaffold``).
+
+        Examples:
+            >>> import biorft as br
+            >>> runs = br.load_task("molecules/solubility_aqsoldb").benchmark_splits(seeds=3)
+            >>> len(runs), len({tuple(r.test.ids) for r in runs}), len({tuple(r.valid.ids) for r in runs})
+            (3, 1, 3)
+        """
+        from biorft.datasets._splits import benchmark_splits
+
+        return benchmark_splits(self, seeds, method=method, test_fraction=test_fraction, valid_fraction=valid_fraction)
+
+    def filter(self, predicate: Any, *, note: str) -> TaskDataset:
+        """The examples for which a polars expression holds (e.g. a source-quality filter), noted in the card.
+
+        The canonical split is pinned for the full task: split a filtered dataset with an explicit method.
+
+        Args:
+            predicate: A polars expression over the frame's columns, e.g. ``pl.col("logbb").is_not_null()``.
+            note: Why (recorded in the card's notes).
+
+        Examples:
+            >>> import biorft as br, polars as pl
+            >>> ds = br.load_task("molecules/solubility_aqsoldb")
+            >>> strict = ds.filter(pl.col("sd") <= 0.5, note="AqSolDB SD <= 0.5 log units")
+            >>> len(strict) < len(ds), strict.card.notes[-1]  # doctest: +ELLIPSIS
+            (True, 'filtered: AqSolDB SD <= 0.5 log units (kept ...
+        """
+        frame = self._frame.filter(predicate)
+        card = self._card.model_copy(
+            update={
+                "notes": (*self._card.notes, f"filtered: {note} (kept {frame.height} of {self._frame.height})"),
+                "splits": None,
+            }
+        )
+        return self._derive(frame, card)
 
     def folds(self, k: int = 5, method: str = "random", seed: int = 0) -> Folds:
         """k-fold cross-validation: k (train, test) pairs whose test parts cover every example exactly once.

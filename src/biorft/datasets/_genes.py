@@ -21,7 +21,7 @@ from biorft.datasets._build import (
 )
 from biorft.datasets._families import FAMILY_COLUMN, gene_family
 from biorft.datasets._io import did_you_mean, read_table, require_columns, source_label
-from biorft.datasets._molecules import finish_task, make_spec
+from biorft.datasets._task import TaskMeta, finish_task
 from biorft.schema import Domain, Provenance, QuarantinedRow, TaskKind
 
 if TYPE_CHECKING:
@@ -256,6 +256,7 @@ def gene_task(
     """
     task_kind = parse_kind(kind)
     check_policy(duplicates, task_kind)
+    meta = TaskMeta.of(locals())
     if gene_table is None:
         table = _bundled_table()
     elif isinstance(gene_table, GeneTable):
@@ -316,21 +317,6 @@ def gene_task(
     )
     kept, merged = deduplicate(records, kind=task_kind, policy=duplicates, key_name="Ensembl ID", tolerance=tolerance)
     quarantined.extend(merged)
-    spec = make_spec(
-        name=name,
-        domain=Domain.GENES,
-        kind=task_kind,
-        labels=parser.labels,
-        positive_label=positive_label,
-        instructions=instructions,
-        target_name=", ".join(target_cols),
-        version=version,
-        description=description,
-        units=units,
-        tolerance=tolerance,
-        value_range=value_range,
-        label_synonyms={k: tuple(v) for k, v in (label_synonyms or {}).items()},
-    )
     all_notes = [*notes, f"genes normalised against the {table.name} ({len(table)} genes)"]
     if merged_ids:
         names = sorted(set(merged_ids))
@@ -338,19 +324,17 @@ def gene_task(
             f"{len(names)} gene(s) listed under several Ensembl IDs merged into one row each (ensembl_ids lists "
             f"them): {', '.join(names[:20])}"
         )
-    if parser.inferred_note:
-        all_notes.append(parser.inferred_note)
     return finish_task(
-        spec,
-        kept,
-        ["symbol", "ensembl_id", FAMILY_COLUMN, "ensembl_ids", *keep_columns],
+        meta,
+        domain=Domain.GENES,
+        kind=task_kind,
+        parser=parser,
+        target_cols=target_cols,
+        kept=kept,
+        columns=["symbol", "ensembl_id", FAMILY_COLUMN, "ensembl_ids", *keep_columns],
         n_rows_in=n_in,
         quarantined=quarantined,
         where=where,
-        licence=licence,
-        citation=citation,
-        sources=sources,
-        policy=duplicates,
         notes=all_notes,
     )
 

@@ -84,6 +84,8 @@ def read_table(source: Source, *, separator: str | None = None) -> pl.DataFrame:
             "or a polars / pandas DataFrame"
         )
     path = Path(source)
+    if path.is_dir():
+        raise DatasetError(f"{str(path)!r} is a directory, not a table file; pass a CSV / TSV / parquet / SDF file")
     if not path.is_file():
         hint = did_you_mean(path.name, [p.name for p in path.parent.iterdir()]) if path.parent.is_dir() else ""
         raise DatasetError(f"file {str(path)!r} does not exist{hint}; check the path")
@@ -105,15 +107,84 @@ def read_table(source: Source, *, separator: str | None = None) -> pl.DataFrame:
             )
         if suffix in {".csv", ".tsv", ".tab", ".txt", ".csv.gz", ".tsv.gz"}:
             sep = separator or ("\t" if suffix.startswith((".tsv", ".tab")) else ",")
-            return pl.read_csv(path, separator=sep, infer_schema=False, quote_char='"')
+            if not suffix.endswith(".gz"):
+                _check_text(path, sep)
+            try:
+                return pl.read_csv(path, separator=sep, infer_schema=False, quote_char='"')
+            except Exception:
+                if not suffix.endswith(".gz"):
+                    _find_ragged(path, sep)
+                raise
     except DatasetError:
         raise
     except Exception as exc:
-        raise DatasetError(f"cannot read {str(path)!r}: {type(exc).__name__}: {exc}".splitlines()[0]) from exc
+        raise DatasetError(_one_line(f"cannot read {str(path)!r}: {type(exc).__name__}: {exc}")) from exc
     raise DatasetError(
         f"cannot read {str(path)!r}: unknown file type {suffix!r}; use .csv, .tsv, .parquet or .sdf "
         "(or pass a DataFrame)"
     )
+
+
+def _one_line(text: str, limit: int = 280) -> str:
+    """The first line of ``text``, cut to ``limit`` characters (error messages stay one short line)."""
+    line = text.splitlines()[0] if text else ""
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+_HEAD_BYTES = 1 << 16
+
+
+def _check_text(path: Path, sep: str) -> None:
+    """Refuse binary, UTF-16/32 and non-UTF-8 files and duplicate header names, naming the file, in one line."""
+    import codecs
+    import csv
+    import io
+
+    with path.open("rb") as fh:
+        head = fh.read(_HEAD_BYTES)
+    name = repr(str(path))
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) or (
+        len(head) >= 4 and head[1:8:2].count(0) >= 3 and 0 not in head[0:8:2]
+    ):
+        raise DatasetError(f"cannot read {name}: the file is UTF-16/UTF-32 encoded; save it as UTF-8 text")
+    if 0 in head:
+        raise DatasetError(
+            f"cannot read {name}: it looks binary (a NUL byte at offset {head.index(0)}), not CSV / TSV text; "
+            "pass a text table, a .parquet or an .sdf file"
+        )
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        text = decoder.decode(head.removeprefix(codecs.BOM_UTF8), final=len(head) < _HEAD_BYTES)
+    except UnicodeDecodeError as exc:
+        raise DatasetError(
+            f"cannot read {name}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+            "save it as UTF-8 (e.g. from Latin-1 / Windows-1252)"
+        ) from None
+    header = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=sep), [])
+    seen: set[str] = set()
+    for col in header:
+        if col in seen:
+            raise DatasetError(
+                _one_line(f"cannot read {name}: column {col!r} appears twice in the header; rename one of them")
+            )
+        seen.add(col)
+
+
+def _find_ragged(path: Path, sep: str) -> None:
+    """Raise naming the first line whose field count differs from the header's (when there is one)."""
+    import csv
+
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
+        reader = csv.reader(fh, delimiter=sep)
+        header = next(reader, [])
+        for row in reader:
+            if row and len(row) != len(header):
+                raise DatasetError(
+                    _one_line(
+                        f"cannot read {str(path)!r}: line {reader.line_num} has {len(row)} fields but the header has "
+                        f"{len(header)}; fix that line (quote fields that contain {sep!r})"
+                    )
+                )
 
 
 def _str_or_none(v: Any) -> str | None:

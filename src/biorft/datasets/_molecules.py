@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -16,154 +17,50 @@ from biorft.datasets._build import (
     require_source_columns,
     target_columns,
 )
+from biorft.datasets._identity import check_conflicts, group_keys, resolve_conflicts
 from biorft.datasets._io import read_table, source_label
+from biorft.datasets._task import TaskMeta, finish_task
 from biorft.errors import DatasetError
-from biorft.schema import DatasetCard, Domain, Provenance, QuarantinedRow, TaskKind, TaskSpec
+from biorft.schema import Domain, Provenance, QuarantinedRow, TaskKind
 
 if TYPE_CHECKING:
-    import polars as pl
-
     from biorft.datasets._dataset import TaskDataset
 
-__all__ = ["build_frame", "finish_task", "make_card", "make_spec", "molecule_task"]
+__all__ = ["MAX_SMILES_LENGTH", "MOLECULE_COLUMNS", "molecule_task", "smiles_problem"]
 
-_MOLECULE_COLUMNS = ("smiles", "inchikey", "scaffold")
-
-
-def make_spec(
-    *,
-    name: str,
-    domain: Domain,
-    kind: TaskKind,
-    labels: tuple[str, ...],
-    positive_label: str | None,
-    instructions: str | None,
-    target_name: str,
-    **extra: Any,
-) -> TaskSpec:
-    """Build the TaskSpec of a user task, with default instructions when none are given."""
-    if kind is TaskKind.BINARY and positive_label is None:
-        positive_label = "yes" if "yes" in labels else labels[0]
-    if not instructions:
-        what = "molecule (given as SMILES)" if domain is Domain.MOLECULES else "human gene"
-        if kind is TaskKind.REGRESSION:
-            unit = f" in {extra['units']}" if extra.get("units") else ""
-            instructions = f"Predict the value of '{target_name}'{unit} for the {what}."
-        elif kind is TaskKind.MULTILABEL:
-            instructions = f"Decide which of the labels apply to the {what}."
-        else:
-            instructions = f"Classify the {what} by '{target_name}'."
-    return TaskSpec(
-        name=name,
-        domain=domain,
-        kind=kind,
-        labels=labels,
-        positive_label=positive_label,
-        instructions=instructions,
-        **{k: v for k, v in extra.items() if v is not None},
-    )
+#: Frame columns of a molecule task after ``id``, ``entity`` and ``target``.
+MOLECULE_COLUMNS = ("smiles", "inchikey", "connectivity", "tautomer", "group", "scaffold")
+#: Longest SMILES a builder standardises (characters); longer ones are quarantined without being parsed. The largest
+#: molecules of the bundled sources stay under 1,000 characters, while InChI time grows quadratically with size.
+MAX_SMILES_LENGTH = 5000
+_BAD_CHAR = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
-def build_frame(spec: TaskSpec, kept: Sequence[Record], columns: Sequence[str]) -> pl.DataFrame:
-    """The dataset frame of kept records: ``id``, ``entity``, ``target`` [``known_labels``] then ``columns``.
+def smiles_problem(text: str) -> str | None:
+    r"""Why a (stripped) SMILES cell is refused before parsing, or ``None``.
 
-    ``Record.values`` holds the entity followed by one value per column of ``columns``.
+    SMILES never contain whitespace or control characters: RDKit reads ``"CC O"`` as ethane followed by a name, so
+    such cells are quarantined instead of being silently cut. Cells longer than `MAX_SMILES_LENGTH` are
+    quarantined at once (no parsing).
+
+    Examples:
+        >>> smiles_problem("CCO") is None
+        True
+        >>> smiles_problem("CC O")
+        "SMILES contains whitespace ' ' at position 2; one molecule per cell, no spaces or names"
+        >>> print(smiles_problem(f"CCN{chr(9)}Cl").split(";")[0])
+        SMILES contains a control character '\t' at position 3
+        >>> smiles_problem("C" * 6000)
+        'SMILES of 6000 characters is longer than the 5000 allowed (MAX_SMILES_LENGTH)'
     """
-    import polars as pl
-
-    data: dict[str, Any] = {
-        "id": [r.id for r in kept],
-        "entity": [r.values[0] for r in kept],
-    }
-    schema: dict[str, Any] = {"id": pl.String, "entity": pl.String}
-    if spec.kind is TaskKind.REGRESSION:
-        data["target"], schema["target"] = [float(r.target) for r in kept], pl.Float64
-    elif spec.kind is TaskKind.MULTILABEL:
-        data["target"], schema["target"] = [list(r.target) for r in kept], pl.List(pl.String)
-        data["known_labels"], schema["known_labels"] = [list(r.known or ()) for r in kept], pl.List(pl.String)
-    else:
-        data["target"], schema["target"] = [str(r.target) for r in kept], pl.String
-    for k, col in enumerate(columns, start=1):
-        data[col] = [r.values[k] for r in kept]
-        values = [v for v in data[col] if v is not None]
-        schema[col] = pl.Float64 if values and all(isinstance(v, float) for v in values) else pl.String
-        if schema[col] is pl.String:
-            data[col] = [None if v is None else str(v) for v in data[col]]
-    return pl.DataFrame(data, schema=schema)
-
-
-def make_card(
-    spec: TaskSpec,
-    *,
-    n_rows_in: int,
-    n_kept: int,
-    quarantined: list[QuarantinedRow],
-    licence: str,
-    citation: str | None,
-    sources: Sequence[Provenance],
-    policy: str,
-    label_counts: dict[str, int],
-    notes: Sequence[str],
-    checksums: dict[str, str] | None = None,
-) -> DatasetCard:
-    """Assemble the dataset card (checks ``n_rows_in == n_kept + n_quarantined``)."""
-    quarantined = sorted(quarantined, key=lambda q: (q.row, q.reason))
-    return DatasetCard(
-        task=spec.name,
-        version=spec.version,
-        description=spec.description,
-        licence=licence,
-        citation=citation,
-        sources=tuple(sources),
-        checksums=checksums or {},
-        n_rows_in=n_rows_in,
-        n_kept=n_kept,
-        n_quarantined=len(quarantined),
-        quarantined=tuple(quarantined),
-        duplicate_policy=policy,
-        label_counts=label_counts,
-        notes=tuple(notes),
-    )
-
-
-def finish_task(
-    spec: TaskSpec,
-    kept: Sequence[Record],
-    columns: Sequence[str],
-    *,
-    n_rows_in: int,
-    quarantined: list[QuarantinedRow],
-    where: str,
-    licence: str,
-    citation: str | None,
-    sources: Sequence[Provenance] | None,
-    policy: str,
-    notes: Sequence[str],
-) -> TaskDataset:
-    """The last step of a builder: the frame of kept records (`build_frame`), the card and the dataset.
-
-    ``sources`` None records the source ``where`` (a file, or ``"<frame>"`` for a DataFrame) as the provenance.
-    """
-    from biorft.datasets._dataset import TaskDataset, _label_counts
-
-    out = build_frame(spec, kept, columns)
-    if sources is None:
-        sources = [
-            Provenance(name=where, licence=licence, citation=citation, file=where if where != "<frame>" else None)
-        ]
-    card = make_card(
-        spec,
-        n_rows_in=n_rows_in,
-        n_kept=len(kept),
-        quarantined=quarantined,
-        licence=licence,
-        citation=citation,
-        sources=sources,
-        policy=policy,
-        label_counts=_label_counts(spec, out),
-        notes=notes,
-    )
-    return TaskDataset(spec, out, card)
+    if len(text) > MAX_SMILES_LENGTH:
+        return f"SMILES of {len(text)} characters is longer than the {MAX_SMILES_LENGTH} allowed (MAX_SMILES_LENGTH)"
+    bad = _BAD_CHAR.search(text)
+    if bad is None:
+        return None
+    char = bad.group()
+    what = f"whitespace {char!r}" if char == " " else f"a control character {char!r}"
+    return f"SMILES contains {what} at position {bad.start()}; one molecule per cell, no spaces or names"
 
 
 def molecule_task(
@@ -176,6 +73,7 @@ def molecule_task(
     labels: Sequence[str] | Mapping[Any, str] | None = None,
     id: str | None = None,
     duplicates: str = "majority",
+    conflicts: str = "keep",
     positive_label: str | None = None,
     mixtures: Literal["largest", "quarantine"] = "largest",
     instructions: str | None = None,
@@ -196,10 +94,13 @@ def molecule_task(
     """Build a molecule task from a table of SMILES and targets.
 
     Each SMILES is parsed and standardised with RDKit (largest fragment, neutralised), then identified by canonical
-    SMILES (the example's ``entity``), InChIKey (de-duplication and leakage checks) and Bemis-Murcko scaffold.
-    Rows that fail (unparseable SMILES, missing or unknown target, missing id) are quarantined with a reason;
+    SMILES (the example's ``entity``), InChIKey (de-duplication), connectivity key (stereo-free), canonical-tautomer
+    key, compound ``group`` (rows sharing either key; every split keeps a group in one part) and Bemis-Murcko
+    scaffold. Rows that fail (unparseable SMILES, whitespace or control characters inside a SMILES, a SMILES longer
+    than `MAX_SMILES_LENGTH`, missing or unknown target, missing id) are quarantined with a reason;
     molecules that collapse to one InChIKey are merged by the ``duplicates`` policy and the merged rows
-    quarantined with the id they were merged into. ``card.n_rows_in == len(ds) + card.n_quarantined`` always.
+    quarantined with the id they were merged into; groups with conflicting labels follow ``conflicts``.
+    ``card.n_rows_in == len(ds) + card.n_quarantined`` always.
 
     Args:
         source: Path to a CSV / TSV / parquet / SDF file, or a polars / pandas DataFrame. SD files give a
@@ -213,6 +114,10 @@ def molecule_task(
         id: Column with example ids; None uses the InChIKey.
         duplicates: Conflicting-label policy for one InChIKey: ``"majority"``, ``"drop"``, ``"mean"``
             (regression) or ``"error"``.
+        conflicts: Policy for a compound group (rows sharing a connectivity or tautomer key: stereoisomers,
+            tautomers) whose rows disagree: ``"keep"`` every row (the group still stays in one split part),
+            ``"majority"`` (rows disagreeing with the group's majority are quarantined) or ``"quarantine"`` the
+            whole group. Counts go to ``card.identity``.
         positive_label: The positive label of a binary task (default: ``yes`` or the first label).
         mixtures: ``"largest"`` keeps the largest fragment of a salt or mixture; ``"quarantine"`` quarantines
             multi-component SMILES (for properties of the salt form, such as solubility).
@@ -249,12 +154,14 @@ def molecule_task(
         [(1, "duplicate of 'LFQSCWFLJHTTHZ-UHFFFAOYSA-N' (InChIKey LFQSCWFLJHTTHZ-UHFFFAOYSA-N), same label 'active'"),
          (3, 'invalid SMILES: RDKit cannot parse the SMILES')]
     """
-    from biorft.chem import StandardizeFailure, rdkit_version, standardize_many
+    from biorft.chem import StandardizeFailure, connectivity_key, identity_keys_many, rdkit_version, standardize_many
 
     task_kind = parse_kind(kind)
     check_policy(duplicates, task_kind)
+    check_conflicts(conflicts)
     if mixtures not in ("largest", "quarantine"):
         raise DatasetError(f"mixtures must be 'largest' or 'quarantine', got {mixtures!r}")
+    meta = TaskMeta.of(locals())
     where = source_label(source)
     frame = read_table(source, separator=separator)
     target_cols = target_columns(target, task_kind)
@@ -269,21 +176,32 @@ def molecule_task(
     del frame
     n_in = selected.height
     n_t, n_k = len(target_cols), len(keep_columns)
+
+    def text_of(row: tuple[Any, ...]) -> str:
+        """The SMILES cell to standardise; "" (not parsed) for cells refused by `smiles_problem`."""
+        smi = raw_str(row[0]) or ""
+        return "" if smiles_problem(smi) else smi
+
     # Rows stream through: one iterator feeds the worker processes, its twin the checks below (tee buffers only
     # the rows in flight), so no per-row Python lists of the whole input are built.
     feed, rows = itertools.tee(selected.iter_rows(buffer_size=4096), 2)
-    results = standardize_many((raw_str(r[0]) or "" for r in feed), n_jobs=n_jobs)
+    results = standardize_many((text_of(r) for r in feed), n_jobs=n_jobs)
 
     quarantined: list[QuarantinedRow] = []
     records: list[Record] = []
     for i, (row, res) in enumerate(zip(rows, results, strict=True)):
         smi = raw_str(row[0]) or ""
         rid = raw_str(row[1 + n_t]) if id else None
+        shown = smi if len(smi) <= 200 else smi[:200] + "..."
         if id and rid is None:
-            quarantined.append(QuarantinedRow(row=i, reason=f"missing id in column {id!r}", value=smi or None))
+            quarantined.append(QuarantinedRow(row=i, reason=f"missing id in column {id!r}", value=shown or None))
             continue
         if sdf and row[-1]:
             quarantined.append(QuarantinedRow(row=i, id=rid, reason=str(row[-1])))
+            continue
+        problem = smiles_problem(smi)
+        if problem:
+            quarantined.append(QuarantinedRow(row=i, id=rid, reason=f"invalid SMILES: {problem}", value=shown))
             continue
         if mixtures == "quarantine" and "." in smi:
             quarantined.append(
@@ -336,34 +254,34 @@ def molecule_task(
         records = unique
     kept, merged = deduplicate(records, kind=task_kind, policy=duplicates, key_name="InChIKey", tolerance=tolerance)
     quarantined.extend(merged)
-    spec = make_spec(
-        name=name,
+    # identity: connectivity (stereo-free) and canonical-tautomer keys, computed once per distinct molecule
+    tautomers = list(identity_keys_many((str(r.values[1]) for r in kept), n_jobs=n_jobs if len(kept) > 5000 else 1))
+    connectivity = [connectivity_key(r.key) for r in kept]
+    groups = group_keys(list(zip(connectivity, tautomers, strict=True)), connectivity)
+    key_of = {r.key: (c, t) for r, c, t in zip(kept, connectivity, tautomers, strict=True)}
+    kept, groups, dropped, identity = resolve_conflicts(
+        kept, groups, kind=task_kind, policy=conflicts, tolerance=tolerance
+    )
+    quarantined.extend(dropped)
+    for r, g in zip(kept, groups, strict=True):
+        conn, taut = key_of[r.key]
+        smi_std, _, key, scaffold, *extra_values = r.values
+        r.values = (smi_std, smi_std, key, conn, taut, g, scaffold, *extra_values)
+    return finish_task(
+        meta,
         domain=Domain.MOLECULES,
         kind=task_kind,
-        labels=parser.labels,
-        positive_label=positive_label,
-        instructions=instructions,
-        target_name=", ".join(target_cols),
-        version=version,
-        description=description,
-        units=units,
-        tolerance=tolerance,
-        value_range=value_range,
-        label_synonyms={k: tuple(v) for k, v in (label_synonyms or {}).items()},
-    )
-    all_notes = [*notes, f"standardised with RDKit {rdkit_version()} (largest fragment, neutralised)"]
-    if parser.inferred_note:
-        all_notes.append(parser.inferred_note)
-    return finish_task(
-        spec,
-        kept,
-        [*_MOLECULE_COLUMNS, *keep_columns],
+        parser=parser,
+        target_cols=target_cols,
+        kept=kept,
+        columns=[*MOLECULE_COLUMNS, *keep_columns],
         n_rows_in=n_in,
         quarantined=quarantined,
         where=where,
-        licence=licence,
-        citation=citation,
-        sources=sources,
-        policy=duplicates,
-        notes=all_notes,
+        notes=[
+            *notes,
+            f"standardised with RDKit {rdkit_version()} (largest fragment, neutralised); compound groups join rows "
+            "sharing a connectivity key (InChIKey first block) or a canonical-tautomer key (InChI KET/15T)",
+        ],
+        card_fields={"conflict_policy": conflicts, "identity": identity},
     )

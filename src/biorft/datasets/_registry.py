@@ -50,15 +50,22 @@ def _version_key(v: str) -> tuple[int, ...]:
     return tuple(int(p) if p.isdigit() else 0 for p in v.replace("-", ".").replace("+", ".").split(".")[:3])
 
 
-def list_tasks() -> list[TaskInfo]:
+def list_tasks(*, include_remote: bool = False) -> list[TaskInfo]:
     """List the bundled and user-registered tasks (every version), sorted by name then version.
+
+    Args:
+        include_remote: Also list the tasks built from optional online sources on first use (the 22 ``tdc/...``
+            tasks of the TDC ADMET benchmark group, ``genes/tf_regulatory_range``, ``genes/notch1_targets``);
+            listing them downloads nothing.
 
     Returns:
         One [`TaskInfo`][biorft.schema.TaskInfo] per task version: name, domain, kind, version, size, licence.
 
     Examples:
-        >>> [t.name for t in list_tasks() if t.name.startswith("molecules/")]
+        >>> [t.name for t in list_tasks() if t.name.startswith("molecules/") and t.name.count("/") == 1]
         ['molecules/bbb_b3db', 'molecules/solubility_aqsoldb', 'molecules/tox21']
+        >>> len([t for t in list_tasks() if t.name.startswith("molecules/tox21/")])  # one binary task per assay
+        12
     """
     infos: dict[tuple[str, str], TaskInfo] = {}
     for name, versions in _bundled().items():
@@ -76,6 +83,16 @@ def list_tasks() -> list[TaskInfo]:
         for name, registered in _USER.items():
             for version, (info, _) in registered.items():
                 infos[(name, version)] = info
+    if include_remote:
+        from biorft.datasets._geneformer import GENEFORMER_DOWNLOADS
+        from biorft.datasets._tdc import TDC_DATASETS, task_info_fields
+
+        for d in TDC_DATASETS:
+            infos.setdefault((d.task_name, "1.0.0"), TaskInfo(**task_info_fields(d)))
+        for g in GENEFORMER_DOWNLOADS.values():
+            info = TaskInfo(name=g.task_name, domain="genes", kind="binary", version="1.0.0", size=0,
+                            licence="Apache-2.0", description=f"{g.description} (downloaded on first use)")  # fmt: skip
+            infos.setdefault((g.task_name, "1.0.0"), info)
     return [infos[k] for k in sorted(infos, key=lambda k: (k[0], _version_key(k[1])))]
 
 
@@ -126,6 +143,8 @@ def load_task(name: str, version: str | None = None) -> TaskDataset:
     with _LOCK:
         user = dict(_USER.get(name, {}))
     versions = sorted({*bundled.get(name, {}), *user}, key=_version_key)
+    if not versions and _is_remote(name):
+        return _load_remote(name, version)
     if not versions:
         known = {*bundled, *_USER}
         raise DatasetError(
@@ -140,6 +159,32 @@ def load_task(name: str, version: str | None = None) -> TaskDataset:
     if hit is not None:
         return hit
     ds = user[chosen][1]() if chosen in user else _load_bundled(bundled[name][chosen])
+    with _LOCK:
+        _CACHE[key] = ds
+    return ds
+
+
+def _is_remote(name: str) -> bool:
+    from biorft.datasets._geneformer import GENEFORMER_DOWNLOADS
+
+    return name.lower().startswith("tdc/") or name in GENEFORMER_DOWNLOADS
+
+
+def _load_remote(name: str, version: str | None) -> TaskDataset:
+    """A task built from an optional online source (downloaded once, cached, verified)."""
+    from biorft.datasets._geneformer import GENEFORMER_DOWNLOADS, load_geneformer
+    from biorft.datasets._tdc import dataset_for, load_tdc
+
+    found = dataset_for(name)
+    canonical = found.task_name if found else name
+    if version not in (None, "1.0.0"):
+        raise DatasetError(f"task {canonical!r} has no version {version!r}; available: ['1.0.0']")
+    key = (canonical, "1.0.0")
+    with _LOCK:
+        hit = _CACHE.get(key)
+    if hit is not None:
+        return hit
+    ds = load_geneformer(name) if name in GENEFORMER_DOWNLOADS else load_tdc(name)
     with _LOCK:
         _CACHE[key] = ds
     return ds

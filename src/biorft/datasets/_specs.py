@@ -9,7 +9,17 @@ from typing import Any
 
 from biorft.schema import TaskSpec
 
-__all__ = ["BUNDLED", "EXCLUSIVE_GENE_LABELS", "GENEFORMER", "GENE_CANONICAL_SPLIT", "TOX21_ASSAYS"]
+__all__ = [
+    "BUNDLED",
+    "EXCLUSIVE_GENE_LABELS",
+    "GENEFORMER",
+    "MOLECULE_DATA_VERSION",
+    "TOX21_ASSAYS",
+    "TOX21_ASSAY_TASKS",
+]
+
+#: Version of the bundled molecule tasks (every molecule card and index entry carries it).
+MOLECULE_DATA_VERSION = "2.0.0"
 
 GENEFORMER: dict[str, Any] = {
     "name": "Geneformer example input files",
@@ -48,9 +58,6 @@ TOX21: dict[str, Any] = {
         "3, 85 (2016); Wu Z, Ramsundar B, Feinberg EN, et al. MoleculeNet. Chem Sci 9, 513-530 (2018)"
     ),
 }
-
-GENE_CANONICAL_SPLIT: tuple[str, tuple[float, float, float], int] = ("family", (0.8, 0.1, 0.1), 0)
-"""Method, fractions and seed of every bundled gene task's canonical split (pinned in its card)."""
 
 EXCLUSIVE_GENE_LABELS: tuple[dict[str, Any], ...] = (
     {
@@ -177,7 +184,7 @@ BUNDLED: dict[str, dict[str, Any]] = {
     "molecules/bbb_b3db": {
         "spec": TaskSpec(
             name="molecules/bbb_b3db",
-            version="1.0.1",
+            version=MOLECULE_DATA_VERSION,
             domain="molecules",
             kind="binary",
             labels=("BBB+", "BBB-"),
@@ -188,7 +195,10 @@ BUNDLED: dict[str, dict[str, Any]] = {
             },
             description=(
                 "Blood-brain-barrier permeability (BBB+ / BBB-) of small molecules from B3DB (Meng et al. 2021), "
-                "standardised with RDKit and de-duplicated by InChIKey."
+                "standardised with RDKit and de-duplicated by InChIKey; stereoisomers and tautomers of one compound "
+                "form one group (a split never separates them; a group with conflicting labels keeps its majority "
+                "label). Source quality kept as metadata: logbb (measured logBB, when B3DB has one) and "
+                "b3db_category (B3DB's data category A-D)."
             ),
             instructions=(
                 f"{_CHEM_EXPERT} Decide whether the molecule below crosses the blood-brain barrier: BBB+ "
@@ -201,7 +211,7 @@ BUNDLED: dict[str, dict[str, Any]] = {
     "molecules/solubility_aqsoldb": {
         "spec": TaskSpec(
             name="molecules/solubility_aqsoldb",
-            version="1.0.1",
+            version=MOLECULE_DATA_VERSION,
             domain="molecules",
             kind="regression",
             units="log10(mol/L)",
@@ -210,7 +220,10 @@ BUNDLED: dict[str, dict[str, Any]] = {
             description=(
                 "Aqueous solubility LogS (log10 of mol/L) from AqSolDB (Sorkun et al. 2019); single-component "
                 "molecules only (salts and mixtures quarantined: their solubility is that of the salt form), "
-                "standardised with RDKit, duplicates averaged. An answer within 0.5 log units counts as correct."
+                "standardised with RDKit, duplicates averaged; stereoisomers and tautomers of one compound form one "
+                "group (rows further than 0.5 log units from their group's median are quarantined). Source quality "
+                "kept as metadata: sd (spread of the merged measurements), occurrences and reliability (AqSolDB's "
+                "reliability group G1-G5). An answer within 0.5 log units counts as correct."
             ),
             instructions=(
                 f"{_CHEM_EXPERT} Predict the aqueous solubility of the molecule below at room temperature as LogS, "
@@ -223,7 +236,7 @@ BUNDLED: dict[str, dict[str, Any]] = {
     "molecules/tox21": {
         "spec": TaskSpec(
             name="molecules/tox21",
-            version="1.0.1",
+            version=MOLECULE_DATA_VERSION,
             domain="molecules",
             kind="multilabel",
             labels=TOX21_ASSAYS,
@@ -246,3 +259,47 @@ BUNDLED: dict[str, dict[str, Any]] = {
         "source": TOX21,
     },
 }
+
+
+_TOX21_ASSAY_TEXT = {
+    "NR-AR": "activates the androgen receptor (full-length receptor, cell-based agonist assay)",
+    "NR-AR-LBD": "activates the androgen receptor ligand-binding domain (agonist assay)",
+    "NR-AhR": "activates the aryl hydrocarbon receptor (agonist assay)",
+    "NR-Aromatase": "inhibits aromatase (CYP19A1)",
+    "NR-ER": "activates estrogen receptor alpha (full-length receptor, agonist assay)",
+    "NR-ER-LBD": "activates the estrogen receptor ligand-binding domain (agonist assay)",
+    "NR-PPAR-gamma": "activates PPAR-gamma (agonist assay)",
+    "SR-ARE": "activates the antioxidant response element (oxidative stress)",
+    "SR-ATAD5": "induces ATAD5 (genotoxicity)",
+    "SR-HSE": "activates the heat shock response element",
+    "SR-MMP": "disrupts the mitochondrial membrane potential",
+    "SR-p53": "activates p53 signalling (DNA damage response)",
+}
+
+
+def _tox21_assay_spec(assay: str) -> TaskSpec:
+    return TaskSpec(
+        name=f"molecules/tox21/{assay.lower()}",
+        version=MOLECULE_DATA_VERSION,
+        domain="molecules",
+        kind="binary",
+        labels=("active", "inactive"),
+        positive_label="active",
+        label_synonyms={"active": ("positive", "yes", "toxic"), "inactive": ("negative", "no", "non-toxic")},
+        description=(
+            f"Tox21 Data Challenge assay {assay}: is the molecule active (it {_TOX21_ASSAY_TEXT[assay]})? One of "
+            "the 12 per-assay binary tasks (scored by ROC-AUC in MoleculeNet and TDC); molecules not tested in "
+            "this assay are left out."
+        ),
+        instructions=(
+            f"{_CHEM_EXPERT} Is the molecule below active in the Tox21 {assay} assay (active: the molecule "
+            f"{_TOX21_ASSAY_TEXT[assay]})? Answer active or inactive."
+        ),
+        metadata={"source": "tox21.csv (MoleculeNet)", "assay": assay},
+    )
+
+
+#: Tox21 per-assay binary tasks: task name -> assay column.
+TOX21_ASSAY_TASKS: dict[str, str] = {f"molecules/tox21/{a.lower()}": a for a in TOX21_ASSAYS}
+for _assay in TOX21_ASSAYS:
+    BUNDLED[f"molecules/tox21/{_assay.lower()}"] = {"spec": _tox21_assay_spec(_assay), "source": TOX21}

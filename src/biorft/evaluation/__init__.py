@@ -12,6 +12,13 @@
   and renders Markdown ([EvalReport.table][biorft.evaluation.EvalReport.table]), JSON and plots;
   [compare][biorft.evaluation.compare] puts reports side by side with
   paired bootstrap differences.
+  returns an `EvalReport`.
+- `grade_outputs` grades a file of outputs you already have; `write_batch_input` and
+  `score_batch_output` go through the OpenAI Batch API instead.
+- `EvalReport` holds per-example `EvalRecord` s and `Metric` s with seeded bootstrap 95% CIs,
+  and renders Markdown (`EvalReport.table`), JSON and plots; `compare` puts reports side by side with
+  paired bootstrap differences; `study_table` builds the model x task matrix of a whole study (each task's
+primary metric with its CI or +/- sd over seeds, baselines and published reference rows included).
 
 Metric names by task kind: every task has ``mean_reward``, ``answered`` and ``reason/<reason>`` shares;
 binary / multiclass add ``accuracy``, ``balanced_accuracy``, ``macro_f1``, ``mcc`` (and ``auroc`` / ``auprc`` for
@@ -41,6 +48,7 @@ from biorft.evaluation._pricing import PRICES, Price, estimate_cost
 from biorft.evaluation._records import EvalRecord
 from biorft.evaluation._report import EvalReport, ReportError, report_json_schema
 from biorft.evaluation._runner import aevaluate, evaluate
+from biorft.evaluation._study import StudyCell, StudyTable, study_table
 
 __all__ = [
     "PRICES",
@@ -52,6 +60,8 @@ __all__ = [
     "Metric",
     "Price",
     "ReportError",
+    "StudyCell",
+    "StudyTable",
     "aevaluate",
     "compare",
     "estimate_cost",
@@ -59,5 +69,6 @@ __all__ = [
     "grade_outputs",
     "report_json_schema",
     "score_batch_output",
+    "study_table",
     "write_batch_input",
 ]

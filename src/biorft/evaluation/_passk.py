@@ -148,7 +148,7 @@ def pass_rates(
         threshold: The score at which a sample counts as passed.
 
     Returns:
-        Example id -> :class:`PassRate`, in the records' order.
+        Example id -> `PassRate`, in the records' order.
 
     Examples:
         >>> recs = [EvalRecord(id="a", sample=s, output_text="", score=float(s < 3), reason="correct" if s < 3

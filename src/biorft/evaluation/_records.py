@@ -22,26 +22,14 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from biorft.errors import GraderError
-from biorft.rewards import to_sample
+from biorft.graders import GraderLike, to_sample
 
 __all__ = ["EvalRecord", "GraderLike", "grade_output"]
-
-
-class GraderLike(Protocol):
-    """What evaluation needs from a grader: ``explain(sample, item)`` returning a GradeResult-like object.
-
-    The result must expose ``score`` (float in [0, 1]), ``reason`` (a str-valued enum or str), ``answer`` (the
-    extracted answer or None), and optionally ``confidence`` and ``detail``.
-    """
-
-    def explain(self, sample: Any, item: dict[str, Any], /) -> Any:
-        """Grade one output and say why."""
-        ...
 
 
 class EvalRecord(BaseModel):

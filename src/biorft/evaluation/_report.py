@@ -19,10 +19,10 @@ Examples:
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -442,11 +442,14 @@ class EvalReport(BaseModel):
         return plot_report(self, Path(path))
 
     def save(self, out_dir: str | os.PathLike[str], *, plot: bool = True) -> dict[str, Path]:
-        """Write ``report.json``, ``report.md`` and (when matplotlib is installed and ``plot``) ``report.png``.
+        """Write ``report.json``, ``report.md`` and (when ``plot``) ``report.png``.
+
+        When the figure cannot be drawn (matplotlib missing from a broken install), the JSON and Markdown are still
+        written and a warning says why the PNG is not.
 
         Args:
             out_dir: Folder to write into (created).
-            plot: Also draw the figure when matplotlib is available.
+            plot: Also draw the figure.
 
         Returns:
             What was written, by kind (``"json"``, ``"markdown"``, ``"plot"``).
@@ -459,8 +462,10 @@ class EvalReport(BaseModel):
         if plot:
             from biorft.errors import MissingDependencyError
 
-            with contextlib.suppress(MissingDependencyError):
+            try:
                 written["plot"] = self.plot(out / "report.png")
+            except MissingDependencyError as exc:
+                warnings.warn(f"{out / 'report.png'} not written: {exc}", RuntimeWarning, stacklevel=2)
         return written
 
 

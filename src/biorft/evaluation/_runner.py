@@ -31,9 +31,9 @@ import re
 import threading
 import time
 import warnings
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator, Mapping, Sized
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sized
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Literal, TypeVar
 
 from biorft import _defaults
 from biorft._redact import client_secrets, env_secrets, redact
@@ -52,6 +52,7 @@ from biorft.evaluation._pricing import Price, estimate_cost
 from biorft.evaluation._records import EvalRecord, GraderLike, grade_output
 from biorft.evaluation._report import EvalReport, token_usage
 from biorft.evaluation._sample import SampleInfo, sample_ids
+from biorft.graders import PromptedData, PromptedLike, grader_for
 from biorft.schema import TaskSpec
 
 __all__ = ["aevaluate", "evaluate", "request_body", "request_params", "resolve_grader", "samples_argument"]
@@ -61,36 +62,9 @@ T = TypeVar("T")
 log = logging.getLogger("biorft.evaluation")
 
 
-class PromptedLike(Protocol):
-    """What the runner needs from one example: ``id``, chat ``messages`` and the grader ``item``."""
-
-    @property
-    def id(self) -> str:
-        """The example id."""
-        ...
-
-    @property
-    def messages(self) -> list[dict[str, str]]:
-        """Chat messages, last role ``user``."""
-        ...
-
-    @property
-    def item(self) -> dict[str, Any]:
-        """The grader's reference item."""
-        ...
-
-
-class DataLike(Protocol):
-    """A [`biorft.datasets.TaskDataset`][biorft.datasets.TaskDataset] or anything with ``spec`` and ``examples()``."""
-
-    @property
-    def spec(self) -> TaskSpec:
-        """The task."""
-        ...
-
-    def examples(self) -> Iterator[PromptedLike]:
-        """Prompted examples in a stable order."""
-        ...
+DataLike = PromptedData
+"""What the runner takes as data: [`PromptedData`][biorft.graders.PromptedData] (a
+[`TaskDataset`][biorft.datasets.TaskDataset] fits)."""
 
 
 def resolve_grader(spec: TaskSpec, grader: GraderLike | None) -> GraderLike:
@@ -99,9 +73,7 @@ def resolve_grader(spec: TaskSpec, grader: GraderLike | None) -> GraderLike:
         if not callable(getattr(grader, "explain", None)):
             raise ArgumentError(f"grader must have an explain(sample, item) method, got {type(grader).__name__}")
         return grader
-    from biorft.graders import grader_for  # type: ignore[import-not-found, attr-defined, unused-ignore]
-
-    return grader_for(spec)  # type: ignore[no-any-return, unused-ignore]
+    return grader_for(spec)
 
 
 def _response_format_for_responses(fmt: Mapping[str, Any]) -> dict[str, Any]:
@@ -597,7 +569,7 @@ class _Run:
             example_id = str(ex.id)
             if keep is not None and example_id not in keep:
                 continue
-            messages = list(ex.messages)
+            messages = [dict(m) for m in ex.messages]
             item = dict(ex.item)
             prompt = digest(messages)
             base = len(self.slots)

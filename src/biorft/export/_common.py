@@ -5,16 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from biorft.errors import DatasetError
+from biorft.graders import ExportableGrader, grader_fields, grader_for
 
 if TYPE_CHECKING:
     from biorft.datasets import Splits, TaskDataset
 
 __all__ = [
-    "OPTIONAL_ITEM_FIELDS",
-    "GraderLike",
     "check_referenced_fields",
     "default_grader",
     "dump_json",
@@ -25,35 +24,10 @@ __all__ = [
     "write_jsonl",
 ]
 
-OPTIONAL_ITEM_FIELDS = frozenset({"known_labels"})
-"""Item fields a grader may read but that only some examples carry (multilabel ``known_labels``)."""
 
-
-class GraderLike(Protocol):
-    """What the exporters need from a grader (``biorft.graders.Grader`` satisfies it)."""
-
-    name: str
-    referenced_fields: frozenset[str]
-
-    def to_openai(self) -> dict[str, Any]:
-        """The OpenAI grader dict."""
-        ...
-
-    def to_source(self) -> str:
-        """A self-contained module defining ``grade(sample, item)``."""
-        ...
-
-
-def default_grader(splits: Splits) -> GraderLike:
-    """The task's default grader, ``biorft.graders.grader_for(spec)`` (imported only when needed)."""
-    import importlib
-
-    try:
-        graders: Any = importlib.import_module("biorft.graders")  # imported only when no grader is passed
-    except ModuleNotFoundError as exc:
-        raise DatasetError("no default grader: biorft.graders is not available; pass grader=...") from exc
-    grader: GraderLike = graders.grader_for(splits.spec)
-    return grader
+def default_grader(splits: Splits) -> ExportableGrader:
+    """The task's default grader, `biorft.graders.grader_for` of the split's spec."""
+    return grader_for(splits.spec)
 
 
 def dump_json(obj: Any) -> str:
@@ -78,7 +52,7 @@ def iter_parts(splits: Splits) -> Iterable[tuple[str, TaskDataset]]:
     if not isinstance(splits, Splits):
         raise DatasetError(
             f"export needs a Splits object (from dataset.split(...)), got {type(splits).__name__}; "
-            "call ds.split('random') first"
+            "call ds.split() first (the task's canonical split)"
         )
     return list(splits)
 
@@ -118,9 +92,9 @@ def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
     return rows
 
 
-def check_referenced_fields(grader: GraderLike, items: Sequence[dict[str, Any]], *, where: str) -> None:
-    """Every field the grader reads must be in every item (``known_labels`` may be absent)."""
-    fields = set(getattr(grader, "referenced_fields", ()) or ()) - OPTIONAL_ITEM_FIELDS
+def check_referenced_fields(grader: ExportableGrader, items: Sequence[dict[str, Any]], *, where: str) -> None:
+    """Every item field the grader requires (`biorft.graders.grader_fields`) must be in every item."""
+    fields = grader_fields(grader)[1]
     for i, item in enumerate(items):
         missing = sorted(fields - set(item))
         if missing:

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from biorft.errors import DatasetError
 from biorft.export._common import (
-    GraderLike,
     check_referenced_fields,
     default_grader,
     iter_parts,
@@ -17,6 +16,7 @@ from biorft.export._common import (
     write_card,
     write_jsonl,
 )
+from biorft.graders import ExportableGrader
 
 if TYPE_CHECKING:
     from biorft.datasets import Splits
@@ -43,7 +43,7 @@ def rft_line(messages: list[dict[str, str]], item: dict[str, Any]) -> dict[str, 
     return {"messages": messages, **item}
 
 
-def openai_rft(splits: Splits, out_dir: str | Path, grader: GraderLike | None = None) -> dict[str, Path]:
+def openai_rft(splits: Splits, out_dir: str | Path, grader: ExportableGrader | None = None) -> dict[str, Path]:
     """Write an OpenAI RFT data set: ``train.jsonl``, ``valid.jsonl``, ``test.jsonl``, ``grader.json``, ``card.json``.
 
     Each line is ``{"messages": [system, user], "id", "task", "kind", "entity", "target"[, "known_labels"]}``.

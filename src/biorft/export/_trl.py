@@ -8,33 +8,23 @@ from typing import TYPE_CHECKING, Any
 from biorft.datasets._io import did_you_mean
 from biorft.errors import DatasetError
 from biorft.export._common import iter_parts, prepare_dir, read_jsonl, write_card, write_jsonl
+from biorft.graders import item_field_types, trl_row, trl_rows
 
 if TYPE_CHECKING:
     from biorft.datasets import Splits
 
-__all__ = ["read_trl", "trl", "trl_row"]
+__all__ = ["polars_item_schema", "read_trl", "trl", "trl_row"]
 
 _FORMATS = ("jsonl", "parquet")
-
-
-def trl_row(messages: list[dict[str, str]], item: dict[str, Any]) -> dict[str, Any]:
-    """One TRL row: ``prompt`` (chat messages, TRL's conversational prompt-only format) plus the item's fields.
-
-    TRL's ``GRPOTrainer`` passes every extra column to reward functions as keyword arguments, so the reward gets
-    ``target`` (and ``known_labels`` ...) alongside the completions.
-
-    Examples:
-        >>> trl_row([{"role": "user", "content": "Gene: TP53"}], {"id": "g1", "target": "yes"})["prompt"][0]["role"]
-        'user'
-    """
-    return {"prompt": messages, **item}
 
 
 def trl(splits: Splits, out_dir: str | Path, format: str = "jsonl") -> dict[str, Path]:
     """Write ``train``, ``valid``, ``test`` files loadable by ``datasets.load_dataset`` plus ``card.json``.
 
     Load them with ``datasets.load_dataset("json", data_files={"train": ".../train.jsonl", ...})`` (or
-    ``"parquet"``); the ``prompt`` column holds ``[{"role", "content"}, ...]``.
+    ``"parquet"``); the ``prompt`` column holds ``[{"role", "content"}, ...]``. The rows are
+    `biorft.graders.trl_rows`, the same rows `biorft.backends.trl.grpo_dataset` trains on, so
+    `biorft.rewards.trl` rebuilds every item from them.
 
     Args:
         splits: From [`split`][biorft.datasets.TaskDataset.split].
@@ -58,7 +48,7 @@ def trl(splits: Splits, out_dir: str | Path, format: str = "jsonl") -> dict[str,
     out = prepare_dir(out_dir)
     paths: dict[str, Path] = {}
     for name, ds in parts:
-        rows = [trl_row(e.messages, e.item) for e in ds.examples()]
+        rows = trl_rows(ds)
         path = out / f"{name}.{format}"
         if format == "jsonl":
             write_jsonl(path, rows)
@@ -70,27 +60,24 @@ def trl(splits: Splits, out_dir: str | Path, format: str = "jsonl") -> dict[str,
     return paths
 
 
-def _item_schema(kind: str) -> dict[str, Any]:
+def polars_item_schema(kind: str) -> dict[str, Any]:
+    """The polars types of a task kind's item columns (`biorft.graders.item_field_types`).
+
+    Examples:
+        >>> polars_item_schema("regression")["target"]
+        Float64
+    """
     import polars as pl
 
-    target: Any = {"regression": pl.Float64, "multilabel": pl.List(pl.String)}.get(kind, pl.String)
-    schema: dict[str, Any] = {
-        "id": pl.String,
-        "task": pl.String,
-        "kind": pl.String,
-        "entity": pl.String,
-        "target": target,
-    }
-    if kind == "multilabel":
-        schema["known_labels"] = pl.List(pl.String)
-    return schema
+    types: dict[str, Any] = {"string": pl.String, "float64": pl.Float64, "list<string>": pl.List(pl.String)}
+    return {name: types[t] for name, t in item_field_types(kind).items()}
 
 
 def _write_rows_parquet(rows: list[dict[str, Any]], path: Path, kind: str) -> None:
     import polars as pl
 
     message = pl.Struct({"role": pl.String, "content": pl.String})
-    schema: dict[str, Any] = {"prompt": pl.List(message), **_item_schema(kind)}
+    schema: dict[str, Any] = {"prompt": pl.List(message), **polars_item_schema(kind)}
     extra = sorted({k for r in rows for k in r} - set(schema))
     for k in extra:
         schema[k] = pl.String

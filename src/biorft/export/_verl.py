@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from biorft.errors import DatasetError
+from biorft.errors import DatasetError, GraderError
 from biorft.export._common import (
-    GraderLike,
     check_referenced_fields,
     default_grader,
     dump_json,
@@ -15,43 +14,14 @@ from biorft.export._common import (
     prepare_dir,
     write_card,
 )
+from biorft.export._trl import polars_item_schema
+from biorft.graders import COMPUTE_SCORE_SHIM, ExportableGrader, trl_row, verl_reward_source
+from biorft.graders._rt.inputs import clean_item
 
 if TYPE_CHECKING:
     from biorft.datasets import Splits
 
 __all__ = ["COMPUTE_SCORE_SHIM", "read_verl", "verl", "verl_row"]
-
-COMPUTE_SCORE_SHIM = '''
-
-# --- biorft: verl entry point ---------------------------------------------------------------------------------
-# verl calls compute_score(data_source, solution_str, ground_truth, extra_info=None) for each rollout
-# (custom_reward_function.path=reward.py, custom_reward_function.name=compute_score).
-import json as _biorft_json
-
-
-def _biorft_plain(value):
-    if hasattr(value, "tolist"):  # numpy arrays / scalars from parquet readers
-        value = value.tolist()
-    if isinstance(value, dict):
-        return {str(k): _biorft_plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_biorft_plain(v) for v in value]
-    return value
-
-
-def compute_score(data_source, solution_str, ground_truth, extra_info=None):
-    """Score one rollout in [0, 1] with the exported biorft grader; never raises."""
-    try:
-        item = extra_info.get("item") if isinstance(extra_info, dict) else None
-        if isinstance(item, str):
-            item = _biorft_json.loads(item)
-        if not isinstance(item, dict):
-            item = {"target": ground_truth}
-        item = {k: v for k, v in _biorft_plain(item).items() if v is not None}
-        return float(grade({"output_text": solution_str if isinstance(solution_str, str) else ""}, item))
-    except Exception:
-        return 0.0
-'''
 
 
 def verl_row(
@@ -69,23 +39,27 @@ def verl_row(
         >>> row["reward_model"], row["extra_info"]["index"]
         ({'style': 'rule', 'ground_truth': '-0.5'}, 0)
     """
+    row = trl_row(messages, item)
+    prompt = row.pop("prompt")
+    item = row
     target = item.get("target")
     truth = target if isinstance(target, str) else dump_json(target)
     return {
         "data_source": item.get("task", ""),
-        "prompt": messages,
+        "prompt": prompt,
         "ability": domain,
         "reward_model": {"style": "rule", "ground_truth": truth},
         "extra_info": {"split": split, "index": index, "id": item.get("id"), "item": item},
     }
 
 
-def verl(splits: Splits, out_dir: str | Path, grader: GraderLike | None = None) -> dict[str, Path]:
+def verl(splits: Splits, out_dir: str | Path, grader: ExportableGrader | None = None) -> dict[str, Path]:
     r"""Write ``train/valid/test.parquet`` for verl, ``reward.py`` and ``card.json``.
 
-    ``reward.py`` is the grader's self-contained source (``grader.to_source()``) followed by a
-    ``compute_score(data_source, solution_str, ground_truth, extra_info=None)`` entry point for verl's
-    ``custom_reward_function``.
+    ``reward.py`` (`biorft.graders.verl_reward_source`) is the grader's self-contained source (``grader.to_source()``)
+    followed by a ``compute_score(data_source, solution_str, ground_truth, extra_info=None)`` entry point for verl's
+    ``custom_reward_function``; it turns verl's arguments into the grader's ``(sample, item)`` with the same function
+    as the in-process reward `biorft.rewards.verl`, so both score every row alike.
 
     Args:
         splits: From [`split`][biorft.datasets.TaskDataset.split].
@@ -112,9 +86,10 @@ def verl(splits: Splits, out_dir: str | Path, grader: GraderLike | None = None) 
     out = prepare_dir(out_dir)
     if grader is None:
         grader = default_grader(splits)
-    source = grader.to_source()
-    if "def grade(" not in source:
-        raise DatasetError(f"grader {getattr(grader, 'name', '?')!r}: to_source() defines no grade(sample, item)")
+    try:
+        source = verl_reward_source(grader)
+    except GraderError as exc:
+        raise DatasetError(str(exc)) from exc
     kind = splits.spec.kind.value
     paths: dict[str, Path] = {}
     for name, ds in parts:
@@ -130,7 +105,7 @@ def verl(splits: Splits, out_dir: str | Path, grader: GraderLike | None = None) 
         frame.write_parquet(path, compression="zstd", statistics=False)
         paths[name] = path
     paths["reward"] = out / "reward.py"
-    paths["reward"].write_text(source.rstrip("\n") + "\n" + COMPUTE_SCORE_SHIM, encoding="utf-8")
+    paths["reward"].write_text(source, encoding="utf-8")
     paths["card"] = out / "card.json"
     write_card(splits, paths["card"])
     return paths
@@ -139,8 +114,6 @@ def verl(splits: Splits, out_dir: str | Path, grader: GraderLike | None = None) 
 def _schema(kind: str) -> dict[str, Any]:
     import polars as pl
 
-    from biorft.export._trl import _item_schema
-
     message = pl.Struct({"role": pl.String, "content": pl.String})
     return {
         "data_source": pl.String,
@@ -148,7 +121,7 @@ def _schema(kind: str) -> dict[str, Any]:
         "ability": pl.String,
         "reward_model": pl.Struct({"style": pl.String, "ground_truth": pl.String}),
         "extra_info": pl.Struct(
-            {"split": pl.String, "index": pl.Int64, "id": pl.String, "item": pl.Struct(_item_schema(kind))}
+            {"split": pl.String, "index": pl.Int64, "id": pl.String, "item": pl.Struct(polars_item_schema(kind))}
         ),
     }
 
@@ -175,5 +148,5 @@ def read_verl(path: str | Path) -> list[dict[str, Any]]:
     for row in rows:
         info = row.get("extra_info")
         if isinstance(info, dict) and isinstance(info.get("item"), dict):
-            info["item"] = {k: v for k, v in info["item"].items() if v is not None}
+            info["item"] = clean_item(info["item"])
     return rows

@@ -24,6 +24,7 @@ __all__ = [
     "grader_source",
     "item_fields",
     "openai_python_grader",
+    "runtime_module",
     "runtime_source",
 ]
 
@@ -77,6 +78,16 @@ def _bound_names(tree: ast.Module) -> dict[str, str]:
     return names
 
 
+def runtime_module(name: str) -> str:
+    """One runtime module's text as the exported source embeds it (imports between runtime modules removed).
+
+    Examples:
+        >>> "def verl_inputs(" in runtime_module("inputs")
+        True
+    """
+    return _strip_module(name, _module_text(name))
+
+
 @functools.cache
 def runtime_source() -> str:
     """The runtime modules, concatenated into one namespace (checked for clashing top-level names).
@@ -88,7 +99,7 @@ def runtime_source() -> str:
     parts: list[str] = []
     owner: dict[str, tuple[str, str]] = {}
     for name in MODULES:
-        body = _strip_module(name, _module_text(name))
+        body = runtime_module(name)
         for bound, how in _bound_names(ast.parse(body)).items():
             previous = owner.get(bound)
             if previous is not None and (how == "def" or previous[1] != how):

@@ -10,7 +10,10 @@ from biorft.graders._labels import LabelGrader, SetGrader
 from biorft.graders._numbers import NumericGrader
 from biorft.schema import TaskKind, TaskSpec
 
-__all__ = ["LOG_SCALE_UNITS", "grader_for"]
+__all__ = ["LOG_SCALE_UNITS", "PREVALENCE_KEY", "grader_for"]
+
+PREVALENCE_KEY = "label_prevalence"
+"""``TaskSpec.metadata`` key of a multilabel task's per-label prevalence (see ``label_prevalence``)."""
 
 LOG_SCALE_UNITS = frozenset(
     {
@@ -46,9 +49,12 @@ def _scale(spec: TaskSpec) -> str:
 def grader_for(spec: TaskSpec, **options: Any) -> Grader:
     """The default grader for a task.
 
-    - binary / multiclass: [LabelGrader][biorft.graders.LabelGrader] over ``spec.labels`` with ``spec.label_synonyms``;
-    - multilabel: [SetGrader][biorft.graders.SetGrader] (F1, restricted to the item's ``known_labels`` when it has
-    them);
+    - binary / multiclass: [LabelGrader][biorft.graders.LabelGrader] over ``spec.labels`` with
+      ``spec.label_synonyms``;
+    - multilabel: [SetGrader][biorft.graders.SetGrader] over the item's ``known_labels`` with balanced per-label credit
+      (``metric="balanced"``) weighted by ``spec.metadata["label_prevalence"]``, which every
+      [TaskDataset][biorft.datasets.TaskDataset] records, so that no fixed answer earns more than random draws
+      at the label prevalences; F1 for a bare spec without prevalences;
     - regression: [NumericGrader][biorft.graders.NumericGrader] with ``abs_tol = spec.tolerance`` (0 when unset),
       exponential partial
       credit of width ``spec.tolerance`` (else a tenth of ``spec.value_range``, else 1), ``spec.units`` stripped
@@ -78,6 +84,9 @@ def grader_for(spec: TaskSpec, **options: Any) -> Grader:
         if spec.kind in (TaskKind.BINARY, TaskKind.MULTICLASS):
             return LabelGrader(spec.labels, spec.label_synonyms, **(base | options))
         if spec.kind is TaskKind.MULTILABEL:
+            prevalence = spec.metadata.get(PREVALENCE_KEY)
+            if isinstance(prevalence, dict) and options.get("metric", "balanced") == "balanced":
+                base |= {"metric": "balanced", "prevalence": prevalence}
             return SetGrader(spec.labels, spec.label_synonyms, **(base | options))
         tolerance = spec.tolerance or 0.0
         if tolerance > 0:

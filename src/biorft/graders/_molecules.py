@@ -12,13 +12,14 @@ __all__ = ["MoleculeGrader", "ValidMoleculeGrader"]
 class MoleculeGrader(Grader):
     """Grader for a molecule answer given as SMILES, against a reference SMILES.
 
-    Both sides are standardised (largest fragment, neutralised) and compared by InChIKey (``match="inchikey"``) or
-    by its first block, the connectivity skeleton that ignores stereochemistry and protonation
-    (``match="skeleton"``). A different molecule earns ``partial_max * Tanimoto`` (Morgan fingerprints, radius 2,
-    2048 bits) with ``similarity="tanimoto"``, else 0. An answer RDKit cannot parse scores 0 with
-    ``INVALID_MOLECULE``. The reference is parsed once per distinct SMILES (cached); each answer is parsed once. The
-    exported grader imports RDKit, which OpenAI's grader image provides (rdkit 2024.9.6); scores do not depend on
-    the RDKit release because canonical SMILES are never stored or compared across processes.
+    Both sides are standardised exactly as the datasets are (largest organic fragment, neutralised; one shared
+    function) and compared by InChIKey (``match="inchikey"``) or by its first block, the connectivity skeleton that
+    ignores stereochemistry and protonation (``match="skeleton"``). A different molecule earns ``partial_max *
+    Tanimoto`` (Morgan fingerprints, radius 2, 2048 bits) with ``similarity="tanimoto"``, else 0. An answer RDKit
+    cannot parse scores 0 with ``INVALID_MOLECULE``. The reference is parsed once per distinct SMILES (cached); each
+    answer is parsed once. The exported grader imports RDKit, which OpenAI's grader image provides (rdkit 2024.9.6);
+    scores do not depend on the RDKit release because canonical SMILES are never stored or compared across
+    processes.
 
     Args:
         match: ``"inchikey"`` (default) or ``"skeleton"``.

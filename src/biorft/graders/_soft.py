@@ -30,6 +30,7 @@ import json
 import math
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any, Protocol
 
 from biorft.errors import GraderError
@@ -64,9 +65,8 @@ class _BaselinePredictor:
         self.spec: TaskSpec = baseline.spec  # raises when the baseline is not fitted
 
     def predict(self, entities: Sequence[str], /) -> list[Mapping[str, float] | float]:
-        from biorft.baselines._base import TrainingRow
-
-        rows = [TrainingRow(id=e, entity=e, target=None) for e in entities]
+        # the fields of biorft.baselines.TrainingRow (not imported: graders must not depend on baselines)
+        rows = [SimpleNamespace(id=e, entity=e, target=None, known_labels=None, inputs=None) for e in entities]
         out: list[Mapping[str, float] | float] = []
         labels = self.spec.labels
         for text in self.baseline._predict(rows):
@@ -155,7 +155,7 @@ class SoftVerifier(Grader):
             >>> ds = br.load_task("genes/dosage_sensitive_tfs")
             >>> soft = SoftVerifier.from_baseline(Majority().fit(ds))
             >>> round(soft("Answer: dosage-insensitive", {"entity": "TP53"}), 3)
-            0.751
+            0.75
         """
         predictor = _BaselinePredictor(baseline)
         return cls(predictor, predictor.spec, **options)

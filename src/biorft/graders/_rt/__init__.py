@@ -16,5 +16,5 @@ from __future__ import annotations
 
 __all__ = ["MODULES"]
 
-MODULES: tuple[str, ...] = ("text", "extract", "labels", "numbers", "molecules", "engine")
+MODULES: tuple[str, ...] = ("text", "inputs", "extract", "labels", "numbers", "molecules", "engine")
 """Runtime module names in dependency order."""

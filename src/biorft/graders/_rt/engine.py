@@ -27,9 +27,10 @@ from biorft.graders._rt.molecules import (
     molecule_score,
     parse_molecule,
     reference_molecule,
+    several_words,
     smiles_text,
 )
-from biorft.graders._rt.numbers import NumericRule, exact_number, parse_number, units_pattern
+from biorft.graders._rt.numbers import NumericRule, exact_number, parse_spread, units_pattern
 from biorft.graders._rt.text import clip, norm_strong
 
 
@@ -62,6 +63,10 @@ def resolve(
     than a wrong one ("unscorable is not wrong").
     """
     candidates = ext.candidates
+    if ext.conflict:
+        last = candidates[-1]
+        confidence = last.confidence if last.confidence is not None else ext.confidence
+        return None, "conflicting", last.value, ext.conflict, confidence
     if exact is not None and len(candidates) == 1 and candidates[0].source == "bare":
         bare = candidates[0].value
         parsed, reason, detail = exact(bare)
@@ -139,6 +144,7 @@ def _label_set(cfg: dict[str, Any]) -> Scorer:
     table = LabelTable(cfg["labels"], cfg["synonyms"])
     field, known_field = cfg["target_field"], cfg["known_field"]
     lenient, metric = cfg["mode"] == "lenient", cfg["metric"]
+    prevalence = cfg.get("prevalence")
 
     def parse(value: Any) -> tuple[Any, str, str]:
         return match_label_set(table, value, lenient)
@@ -162,7 +168,9 @@ def _label_set(cfg: dict[str, Any]) -> Scorer:
         predicted, reason, raw, detail, conf = resolve(ext, lenient, parse, exact)
         if reason:
             return Outcome(0.0, reason, raw, detail, conf)
-        value, detail = set_score(predicted, frozenset(g for g in gold_labels if g), known_set, metric)
+        value, detail = set_score(
+            predicted, frozenset(g for g in gold_labels if g), known_set, metric, table.labels, prevalence
+        )
         answer = sorted(predicted)
         if value >= 1.0:
             return Outcome(1.0, "correct", answer, detail, conf)
@@ -178,7 +186,7 @@ def _number(cfg: dict[str, Any]) -> Scorer:
     log_scale = rule.log_scale
 
     def parse(value: Any) -> tuple[Any, str, str]:
-        return parse_number(value, units, lenient)
+        return parse_spread(value, units, lenient)
 
     def exact(value: Any) -> tuple[Any, str, str]:
         return exact_number(value, units)
@@ -189,9 +197,14 @@ def _number(cfg: dict[str, Any]) -> Scorer:
             return _bad_item(field, f"is {clip(target)}, not a finite number")
         if log_scale and target <= 0:
             return _bad_item(field, f"is {target!r}, which has no logarithm (scale='log')")
-        number, reason, raw, detail, conf = resolve(ext, lenient, parse, exact)
+        parsed, reason, raw, detail, conf = resolve(ext, lenient, parse, exact)
         if reason:
             return Outcome(0.0, reason, raw, detail, conf)
+        number, spread = parsed
+        if spread > 0.0 and rule.too_wide(number, spread, float(target)):
+            return Outcome(
+                0.0, "hedged", number, f"the answer's uncertainty \u00b1{spread:.6g} is wider than the tolerance", conf
+            )
         value, why, detail = rule.score(number, float(target))
         return Outcome(value, why, number, detail, conf)
 
@@ -203,7 +216,12 @@ def _molecule_parse(lenient: bool, records: dict[str, MolRecord]) -> Parse:
         smiles, reason, detail = smiles_text(value, lenient)
         if smiles is None:
             return None, reason, detail
-        record = parse_molecule(smiles)
+        if len(smiles.split()) > 1:
+            record, reason, detail = several_words(smiles, lenient)
+            if record is None:
+                return None, reason, detail
+        else:
+            record = parse_molecule(smiles)
         if record is None:
             return None, "invalid_molecule", f"RDKit cannot parse the SMILES {clip(smiles)!r}"
         records[record.canonical] = record
@@ -264,6 +282,8 @@ def _format(cfg: dict[str, Any]) -> Scorer:
             return Outcome(0.0, "no_answer", None, ext.note or _NO_ANSWER_DETAIL, conf)
         last = allowed[-1]
         conf = last.confidence if last.confidence is not None else conf
+        if ext.conflict:
+            return Outcome(0.0, "conflicting", last.value, ext.conflict, conf)
         if not lenient:
             if ext.overflow or len(allowed) != len(ext.candidates):
                 return Outcome(0.0, "format_error", last.value, "answers given in more than the expected form", conf)

@@ -27,7 +27,7 @@ import math
 import re
 from typing import Any, NamedTuple
 
-from biorft.graders._rt.text import json_or_none
+from biorft.graders._rt.text import json_or_none, retraction, without_surrogates
 
 MAX_CANDIDATES = 64
 """At most this many answers are kept from one output (the last ones)."""
@@ -49,7 +49,9 @@ _LINE_RE = re.compile(
 )
 _NEXT_LINE_RE = re.compile(r"[ \t]*\r?\n([^\n]*)")
 _CONFIDENCE_RE = re.compile(
-    r"^[ \t>*#_-]*confidence[ \t*_]*[:\uff1a][ \t*_]*([0-9.]+)[ \t]*(%?)", re.IGNORECASE | re.MULTILINE
+    r"^[ \t>*#_-]*confidence[ \t*_]*[:\uff1a][ \t*_]*"
+    r"([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:e[+-]?[0-9]+)?)[ \t]*(%?)",
+    re.IGNORECASE | re.MULTILINE,
 )
 _CONFIDENCE_KEYS = ("confidence", "probability")
 _BOXED_RE = re.compile(r"\\(?:boxed|fbox)[ \t]*\{")
@@ -79,13 +81,91 @@ class Candidate(NamedTuple):
 
 
 class Extraction(NamedTuple):
-    """Everything extracted from one sample (independent of any grader's configuration)."""
+    """Everything extracted from one sample (independent of any grader's configuration).
+
+    ``conflict`` is non-empty when the output contradicts itself in a way no mode may resolve: one JSON object
+    giving the answer twice with different values, or an answer followed by a retraction ("Actually no, ...").
+    """
 
     candidates: tuple[Candidate, ...]
     fallback: str | None
     confidence: float | None
     overflow: bool
     note: str
+    conflict: str = ""
+
+
+class _Repeated(dict):  # type: ignore[type-arg]
+    """A JSON object that states a key more than once with different values (``clashes``: the key names, folded)."""
+
+    clashes: frozenset[str] = frozenset()
+
+
+_WATCHED_KEYS = frozenset({"answer", *_CONFIDENCE_KEYS})
+_NO_CLASHES: frozenset[str] = frozenset()
+_WATCHED_ENDINGS = "rReEyY \t\n\r"  # last characters of the watched keys, padded or not
+_ESCAPED_LETTER_RE = re.compile(r"\\u00[4-7][0-9a-fA-F]")  # no serializer escapes ASCII letters; "\u0061nswer" does
+
+
+def _checked_object(pairs: list[tuple[Any, Any]]) -> dict[Any, Any]:
+    """``object_pairs_hook`` noting answer / confidence keys given twice (any case or padding) with different values."""
+    obj = dict(pairs)
+    seen: dict[str, str] = {}
+    clashes = set()
+    for key, value in pairs:
+        name = key.strip().lower() if isinstance(key, str) else ""
+        if name in _WATCHED_KEYS:
+            shown = json.dumps(value, sort_keys=True, default=str)
+            if seen.setdefault(name, shown) != shown:
+                clashes.add(name)
+    if not clashes:
+        return obj
+    out = _Repeated(obj)
+    out.clashes = frozenset(clashes)
+    return out
+
+
+_CHECKED_DECODER = json.JSONDecoder(object_pairs_hook=_checked_object)
+
+
+def _may_repeat(obj: dict[Any, Any], text: str) -> bool:
+    """Whether the JSON ``text`` of ``obj`` may give an answer / confidence key twice (then it is parsed again)."""
+    if "\\u00" in text and _ESCAPED_LETTER_RE.search(text) is not None:
+        return True
+    low = text.lower()
+    if low.count("answer") < 2 and low.count("confidence") < 2 and low.count("probability") < 2:
+        return False  # each watched word written at most once: no key given twice, in any spelling
+    names = []
+    for key in obj:
+        if type(key) is str and key[-1:] in _WATCHED_ENDINGS:
+            name = key.strip().lower()
+            if name in _WATCHED_KEYS:
+                names.append(name)
+    if len(set(names)) < len(names):
+        return True  # two spellings of one key ("answer", "Answer")
+    if text.count('":') == len(obj):
+        return False  # as many keys written as read: none written twice (the usual case)
+    return any(text.count(f'"{key}"') > 1 for key in obj if type(key) is str and key.strip().lower() in names)
+
+
+def _loads(text: str) -> Any:
+    """``json.loads``, keeping track of answer / confidence keys given twice with different values."""
+    obj = json_or_none(text)
+    if not isinstance(obj, dict) or not _may_repeat(obj, text):
+        return obj
+    try:
+        return json.loads(text, object_pairs_hook=_checked_object)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _clean(value: Any) -> Any:
+    """An answer value with lone surrogates replaced in every string (they cannot be encoded, e.g. for RDKit)."""
+    if isinstance(value, str):
+        return without_surrogates(value)
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
 
 
 _EMPTY = Extraction((), None, None, False, "")
@@ -113,8 +193,13 @@ def as_confidence(value: Any) -> float | None:
     return None
 
 
-def _answer_of(obj: dict[Any, Any]) -> tuple[bool, Any, float | None]:
-    """Whether a JSON object carries an answer, the answer and its stated confidence."""
+def _answer_of(obj: dict[Any, Any]) -> tuple[bool, Any, float | None, str]:
+    """Whether a JSON object carries an answer, the answer, its stated confidence and any conflict.
+
+    An object that states its answer twice with different values (a repeated key, or ``"answer"`` and
+    ``"Answer"``, noted by `_loads`) is a conflict; two different confidences mean no confidence.
+    """
+    clashes = obj.clashes if type(obj) is _Repeated else _NO_CLASHES
     if "answer" in obj:
         value = obj["answer"]
     else:
@@ -123,7 +208,9 @@ def _answer_of(obj: dict[Any, Any]) -> tuple[bool, Any, float | None]:
                 value = obj[key]
                 break
         else:
-            return False, None, None
+            return False, None, None, ""
+    if "answer" in clashes:
+        return True, _clean(value), None, "the JSON object states its answer twice with different values"
     if isinstance(value, str) and "\\" in value:
         boxed = _boxed(value)
         if boxed:
@@ -131,9 +218,11 @@ def _answer_of(obj: dict[Any, Any]) -> tuple[bool, Any, float | None]:
     confidence = None
     for key in _CONFIDENCE_KEYS:
         if key in obj:
-            confidence = as_confidence(obj[key])
+            confidence = None if clashes else as_confidence(obj[key])
             break
-    return True, value, confidence
+    if type(value) is not str or not value.isascii():
+        value = _clean(value)
+    return True, value, confidence, ""
 
 
 def _whole_json(text: str) -> dict[Any, Any] | None:
@@ -146,7 +235,7 @@ def _whole_json(text: str) -> dict[Any, Any] | None:
         text = inner.strip()
     if not (text.startswith("{") and text.endswith("}")):
         return None
-    obj = json_or_none(text)
+    obj = _loads(text)
     return obj if isinstance(obj, dict) else None
 
 
@@ -169,8 +258,8 @@ def _unlatex(inner: str) -> str:
     return text.replace("{", "").replace("}", "").replace("$", "").strip()
 
 
-def _boxed(text: str) -> list[tuple[int, str]]:
-    r"""The closed ``\boxed{...}`` answers of ``text`` as ``(start, answer)``: the last ``MAX_CANDIDATES + 1``.
+def _boxed(text: str) -> list[tuple[int, str, int]]:
+    r"""The closed ``\boxed{...}`` answers of ``text`` as ``(start, answer, end)``: the last ``MAX_CANDIDATES + 1``.
 
     Finding the openings is one regex pass; each of the (bounded number of) kept ones scans at most ``_BOXED_MAX``
     characters for its closing brace, so the cost is linear in the text. More than ``MAX_CANDIDATES`` marks an
@@ -181,11 +270,11 @@ def _boxed(text: str) -> list[tuple[int, str]]:
     for match in opens[-(MAX_CANDIDATES + 1) :]:
         close = _closing_brace(text, match.end())
         if close >= 0:
-            out.append((match.start(), _unlatex(text[match.end() : close])))
+            out.append((match.start(), _unlatex(text[match.end() : close]), close + 1))
     return out
 
 
-def _inline_value(raw: str) -> tuple[Any, float | None]:
+def _inline_value(raw: str) -> tuple[Any, float | None, str]:
     r"""The answer in a tag or after ``Answer:``: unwraps ``{"answer": ...}``, ``Answer:`` and the last ``\boxed``."""
     value = raw.strip()
     if "\\" in value:
@@ -193,18 +282,18 @@ def _inline_value(raw: str) -> tuple[Any, float | None]:
         if boxed:
             value = boxed[-1][1]
     if value.startswith("{") and value.endswith("}"):
-        obj = json_or_none(value)
+        obj = _loads(value)
         if isinstance(obj, dict):
-            found, answer, confidence = _answer_of(obj)
+            found, answer, confidence, conflict = _answer_of(obj)
             if found:
-                return answer, confidence
+                return answer, confidence, conflict
     match = _LINE_RE.match(value)
     if match is not None and "\n" not in value:
         value = match.group(1).strip()
-    return value, None
+    return value, None, ""
 
 
-def _json_candidates(text: str, spans: list[tuple[int, int]]) -> tuple[list[Candidate], bool]:
+def _json_candidates(text: str, spans: list[tuple[int, int]]) -> tuple[list[Candidate], bool, int, str]:
     """JSON objects with an ``"answer"`` key that lie outside tag / line answers (which unwrap their own JSON)."""
     keys = [m.start() for m in _JSON_KEY_RE.finditer(text)]
     overflow = len(keys) > MAX_CANDIDATES
@@ -212,6 +301,7 @@ def _json_candidates(text: str, spans: list[tuple[int, int]]) -> tuple[list[Cand
     starts = [a for a, _ in spans]
     seen: set[int] = set()
     out: list[Candidate] = []
+    last_end, conflict = -1, ""
     for key_pos in keys:
         i = bisect.bisect_right(starts, key_pos) - 1
         if i >= 0 and spans[i][0] <= key_pos < spans[i][1]:
@@ -224,17 +314,19 @@ def _json_candidates(text: str, spans: list[tuple[int, int]]) -> tuple[list[Cand
             if brace in seen:
                 break
             try:
-                obj, end = _DECODER.raw_decode(text[brace : brace + _JSON_MAX_OBJECT])
+                obj, end = _CHECKED_DECODER.raw_decode(text[brace : brace + _JSON_MAX_OBJECT])
             except (ValueError, RecursionError):
                 obj, end = None, 0
             if isinstance(obj, dict) and brace + end > key_pos:
-                found, value, confidence = _answer_of(obj)
+                found, value, confidence, clash = _answer_of(obj)
                 if found:
                     seen.add(brace)
                     out.append(Candidate("json", brace, value, confidence))
+                    last_end = max(last_end, brace + end)
+                    conflict = conflict or clash
                     break
             brace = text.rfind("{", low, brace)
-    return out, overflow
+    return out, overflow, last_end, conflict
 
 
 def _inside_json(text: str, json_starts: list[int], pos: int) -> bool:
@@ -254,6 +346,8 @@ def extract(sample: Any) -> Extraction:
     """Extract every stated answer from ``sample`` (a dict with ``output_text`` / ``output_json``, or a str).
 
     Never raises for any sample; a sample that is neither a str nor a dict, or has no text, yields no candidates.
+    Lone surrogate code points are replaced by U+FFFD first. An answer followed by a retraction ("Actually no, ...")
+    or a JSON object stating two different answers sets ``conflict``.
     """
     output_json: Any = None
     if isinstance(sample, str):
@@ -265,23 +359,30 @@ def extract(sample: Any) -> Extraction:
     else:
         return _EMPTY._replace(note=f"sample is a {type(sample).__name__}, not a dict or str")
     if isinstance(output_json, str):
-        output_json = json_or_none(output_json)
+        output_json = _loads(without_surrogates(output_json))
     if isinstance(output_json, dict):
-        found, value, confidence = _answer_of(output_json)
+        found, value, confidence, conflict = _answer_of(output_json)
+        if found and len(output_json) > 1:  # already parsed: only differently spelled keys can still disagree
+            named = [v for k, v in output_json.items() if isinstance(k, str) and k.strip().lower() == "answer"]
+            if len({json.dumps(v, sort_keys=True, default=str) for v in named}) > 1:
+                conflict = "the JSON object states its answer twice with different values"
         if found:
-            return Extraction((Candidate("output_json", 0, value, confidence),), None, None, False, "")
+            return Extraction((Candidate("output_json", 0, value, confidence),), None, None, False, "", conflict)
 
+    if not text.isascii():
+        text = without_surrogates(text)
     stripped = text.strip()
     if not stripped:
         return _EMPTY._replace(note="the output is empty")
     whole = _whole_json(stripped)
     if whole is not None:
-        found, value, confidence = _answer_of(whole)
+        found, value, confidence, conflict = _answer_of(whole)
         if found:
-            return Extraction((Candidate("json", 0, value, confidence),), None, None, False, "")
+            return Extraction((Candidate("json", 0, value, confidence),), None, None, False, "", conflict)
 
     candidates: list[Candidate] = []
     spans: list[tuple[int, int]] = []
+    conflict = ""
     # <answer>...</answer>: one forward pass; once a closing tag is missing, no later opening tag can close.
     pos = 0
     while True:
@@ -291,7 +392,8 @@ def extract(sample: Any) -> Extraction:
         closed = _TAG_CLOSE_RE.search(text, opened.end())
         if closed is None:
             break
-        value, confidence = _inline_value(text[opened.end() : closed.start()])
+        value, confidence, clash = _inline_value(text[opened.end() : closed.start()])
+        conflict = conflict or clash
         candidates.append(Candidate("tag", opened.start(), value, confidence))
         spans.append((opened.start(), closed.end()))
         pos = closed.end()
@@ -307,24 +409,29 @@ def extract(sample: Any) -> Extraction:
             following = _NEXT_LINE_RE.match(text, end)
             if following is not None and not _LINE_RE.match(following.group(1)):
                 raw, end = following.group(1), following.end()
-        value, confidence = _inline_value(raw.strip(" \t*_"))
+        value, confidence, clash = _inline_value(raw.strip(" \t*_"))
+        conflict = conflict or clash
         candidates.append(Candidate("line", start, value, confidence))
         spans.append((start, end))
     spans.sort()
-    json_found, overflow = _json_candidates(text, spans)
+    last_end = spans[-1][1] if spans else -1
+    json_found, overflow, json_end, clash = _json_candidates(text, spans)
+    conflict = conflict or clash
+    last_end = max(last_end, json_end)
     candidates.extend(json_found)
     if "\\" in text:
         boxed = _boxed(text)
         overflow = overflow or len(boxed) > MAX_CANDIDATES
         span_starts = [a for a, _ in spans]
         json_starts = [c.pos for c in json_found]
-        for start, value in boxed:
+        for start, value, end in boxed:
             i = bisect.bisect_right(span_starts, start) - 1
             if i >= 0 and spans[i][0] <= start < spans[i][1]:
                 continue  # inside a tag / answer line, which read it already
             if json_starts and _inside_json(text, json_starts, start):
                 continue
             candidates.append(Candidate("boxed", start, value, None))
+            last_end = max(last_end, end)
     candidates.sort(key=lambda c: c.pos)
     if len(candidates) > MAX_CANDIDATES:
         overflow = True
@@ -334,7 +441,10 @@ def extract(sample: Any) -> Extraction:
     fallback = last_line if 0 < len(last_line) <= _BARE_MAX else None
     if not candidates and fallback is not None and "\n" not in stripped:
         candidates.append(Candidate("bare", 0, fallback, None))
-    confidence_line = None
-    for match in _CONFIDENCE_RE.finditer(text):
-        confidence_line = as_confidence(match.group(1) + match.group(2))
-    return Extraction(tuple(candidates), fallback, confidence_line, overflow, "")
+    confidences = {as_confidence(m.group(1) + m.group(2)) for m in _CONFIDENCE_RE.finditer(text)}
+    confidence_line = confidences.pop() if len(confidences) == 1 else None  # two different ones: none
+    if not conflict and last_end >= 0:
+        cue = retraction(_CONFIDENCE_RE.sub("", text[last_end:]))
+        if cue:
+            conflict = f"the answer is followed by a retraction ({cue!r}); end with your final answer"
+    return Extraction(tuple(candidates), fallback, confidence_line, overflow, "", conflict)

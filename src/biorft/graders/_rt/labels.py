@@ -5,9 +5,10 @@ label. Matching is exact on those forms, never by substring: ``"insensitive"`` d
 ``"BBB"`` matches neither ``"BBB+"`` nor ``"BBB-"`` (their loose forms collide, so the loose form is not used).
 
 An answer that is not a label is looked at token by token: two or more labels mentioned (``"A or B"``,
-``"A/B"``, ``"A, B"``) or the words *both* / *either* anywhere make it a hedge; a single label mentioned among other
-words is a format error in strict mode and that label in lenient mode (unless a negation such as *not* / *non*
-precedes it).
+``"A/B"``, ``"A, B"``) or the words *both* / *either* anywhere make it a hedge; a retraction (``"A, actually no"``)
+makes it conflicting; a negation anywhere outside a label's own spelling (``"not A"``, ``"non-A"``, ``"isn't A"``,
+``"not dosage-sensitive"``) means it names no label (no answer); otherwise a single label mentioned among other
+words is a format error in strict mode and that label in lenient mode.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from biorft.graders._rt.text import clip, is_refusal, json_or_none, norm_loose, norm_strong
+from biorft.graders._rt.text import clip, is_refusal, json_or_none, negated, norm_loose, norm_strong, retraction
 
 _HEDGE_WORDS = frozenset({"both", "either"})
-_NEGATIONS = frozenset({"not", "non", "no", "never"})
+_SET_HEDGE_WORDS = frozenset({"or", "either", "maybe", "possibly", "perhaps"})
 _NONE_WORDS = frozenset({"none", "no labels", "no label", "nothing", "empty", "[]", "n/a", "na", "null"})
 _STRONG_SPLIT_RE = re.compile(r"[\s/,;|&()\[\]{}<>]+")
 _TOKEN_STRIP = "\"'`*_.,;:!?()[]{}<>\u2018\u2019\u201c\u201d"
@@ -89,19 +90,27 @@ class LabelTable:
         label = self._gold[text] = self.lookup(text)
         return label
 
-    def mentioned(self, text: str) -> tuple[set[str], list[str]]:
-        """Labels mentioned in ``text`` as whole token sequences (negated mentions skipped), and the loose tokens."""
+    def mentioned(self, text: str) -> tuple[set[str], list[str], bool]:
+        """Labels mentioned in ``text`` (whole token sequences), its loose tokens, and whether it negates.
+
+        A negation word outside every mention negates (``"not A"``); one inside a label's own spelling
+        (``"non-methylated"``) does not.
+        """
         found: set[str] = set()
         loose_tokens = norm_loose(text).split()
+        covered: set[int] = set()
         for tokens in (_strong_tokens(text), loose_tokens):
             for i, token in enumerate(tokens):
                 entries = self.mentions.get(token)
                 if not entries:
                     continue
                 for seq, label in entries:
-                    if tuple(tokens[i : i + len(seq)]) == seq and not (i > 0 and tokens[i - 1] in _NEGATIONS):
+                    if tuple(tokens[i : i + len(seq)]) == seq:
                         found.add(label)
-        return found, loose_tokens
+                        if tokens is loose_tokens:
+                            covered.update(range(i, i + len(seq)))
+        negation = negated([t for i, t in enumerate(loose_tokens) if i not in covered])
+        return found, loose_tokens, negation
 
     def match(self, text: str, lenient: bool) -> tuple[str | None, str, str]:
         """Map one answer string to ``(label, reason, detail)``; reason ``""`` means matched."""
@@ -123,11 +132,16 @@ class LabelTable:
             return label, "", ""
         if is_refusal(text):
             return None, "no_answer", f"the answer declines to answer: {clip(text)!r}"
-        found, tokens = self.mentioned(text)
+        found, tokens, negation = self.mentioned(text)
         if len(found) >= 2:
             return None, "hedged", f"the answer names several labels: {sorted(found)}"
         if _HEDGE_WORDS.intersection(tokens):
             return None, "hedged", "the answer hedges (both / either)"
+        cue = retraction(text)
+        if cue:
+            return None, "conflicting", f"the answer retracts itself ({cue!r}): state one label"
+        if negation:
+            return None, "no_answer", f"the answer negates instead of naming a label: {clip(text)!r}"
         if len(found) == 1:
             (only,) = found
             if lenient:
@@ -179,6 +193,8 @@ def match_label_set(table: LabelTable, value: Any, lenient: bool) -> tuple[froze
             if isinstance(parsed, list):
                 value = parsed
     if isinstance(value, str):
+        if not norm_strong(value):
+            return None, "no_answer", "the answer is empty"
         if norm_strong(value) in _NONE_WORDS:
             return frozenset(), "", ""
         whole = table.lookup(value)
@@ -186,6 +202,9 @@ def match_label_set(table: LabelTable, value: Any, lenient: bool) -> tuple[froze
             return frozenset((whole,)), "", ""
         if is_refusal(value):
             return None, "no_answer", f"the answer declines to answer: {clip(value)!r}"
+        cue = retraction(value)
+        if cue:
+            return None, "conflicting", f"the answer retracts itself ({cue!r}): state one list of labels"
         collapsed = " ".join(value.replace("\n", ",").split())
         parts: list[Any] = [p for p in _SET_SPLIT_RE.split(collapsed) if p.strip()]
     elif isinstance(value, list):
@@ -201,9 +220,13 @@ def match_label_set(table: LabelTable, value: Any, lenient: bool) -> tuple[froze
         if entry is None or not norm_strong(entry):
             continue
         label = table.lookup(entry)
-        if label is None and lenient:
-            found, _ = table.mentioned(entry)
-            if len(found) == 1:
+        if label is None:
+            found, tokens, negation = table.mentioned(entry)
+            if negation:
+                return None, "no_answer", f"the answer negates instead of listing labels: {clip(entry)!r}"
+            if len(found) > 1 or not _SET_HEDGE_WORDS.isdisjoint(tokens):
+                return None, "hedged", f"the answer hedges between labels: {clip(entry)!r}"
+            if lenient and len(found) == 1:
                 label = next(iter(found))
         out.add(label if label is not None else "?" + norm_strong(entry))
     return frozenset(out), "", ""
@@ -218,15 +241,51 @@ def exact_label_set(table: LabelTable, value: Any) -> tuple[frozenset[str] | Non
 
 
 def set_score(
-    predicted: frozenset[str], gold: frozenset[str], known: frozenset[str] | None, metric: str
+    predicted: frozenset[str],
+    gold: frozenset[str],
+    known: frozenset[str] | None,
+    metric: str,
+    labels: list[str] | None = None,
+    prevalence: dict[str, float] | None = None,
 ) -> tuple[float, str]:
-    """F1 or Jaccard of ``predicted`` against ``gold``, restricted to ``known`` labels when given.
+    """Score a predicted label set against ``gold``, restricted to the ``known`` (measured) labels when given.
 
-    Unknown entries (``"?x"``) always count as false positives; labels outside ``known`` are not scored. Empty
-    prediction against empty gold scores 1.
+    ``"f1"`` / ``"jaccard"``: F1 or Jaccard of the sets; unknown entries (``"?x"``) count as false positives; labels
+    outside ``known`` are not scored; an empty prediction against an empty gold scores 1.
+
+    ``"balanced"``: the mean, over the measured labels (all ``labels`` when ``known`` is ``None``), of a per-label
+    credit: 1 for a right call; for a wrong one, 1 minus a penalty chosen from the label's prevalence ``p`` so that
+    a "positive" call and a "negative" call earn the same expected credit (``p * fn_penalty == (1 - p) *
+    fp_penalty``, the larger penalty being 1). Every fixed answer then earns the same expected reward, which is what
+    random draws at the label prevalences earn; only telling examples apart pays more. An entry that is not a
+    label scores the answer 0.
     """
     if known is not None:
         gold = gold & known
+    if metric == "balanced":
+        measured = sorted(known) if known is not None else list(labels or ())
+        unknown = sorted(p[1:] for p in predicted if p.startswith("?"))
+        if unknown:
+            return 0.0, f"not labels: {clip(unknown)}"
+        if not measured:
+            return 1.0, "no labels measured"
+        credit = 0.0
+        fp = fn = 0
+        rates = prevalence or {}
+        for label in measured:
+            said, true = label in predicted, label in gold
+            if said == true:
+                credit += 1.0
+                continue
+            p = min(1.0, max(0.0, float(rates.get(label, 0.5))))
+            if true:
+                fn += 1
+                credit += 1.0 - (min(1.0, (1.0 - p) / p) if p > 0.0 else 1.0)
+            else:
+                fp += 1
+                credit += 1.0 - (min(1.0, p / (1.0 - p)) if p < 1.0 else 1.0)
+        return credit / len(measured), f"{len(measured)} measured labels: fp={fp} fn={fn}"
+    if known is not None:
         predicted = frozenset(p for p in predicted if p in known or p.startswith("?"))
     tp = len(predicted & gold)
     fp = len(predicted - gold)

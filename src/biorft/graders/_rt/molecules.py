@@ -1,8 +1,11 @@
 """Molecule answers (SMILES): validity, equivalence by standardised InChIKey, Tanimoto partial credit.
 
-RDKit is imported on first use, so graders that do not score molecules never need it. Standardisation keeps the
-largest fragment (salts and solvents dropped) and neutralises charges; equivalence is decided on the InChIKey of the
-standardised molecule (its first block only with ``match="skeleton"``, which ignores stereochemistry and
+RDKit is imported on first use, so graders that do not score molecules never need it. `standardize_mol` is
+the one molecule standardiser of biorft: the datasets (``biorft.chem``) and the graders (in-process and exported)
+both call it, so a dataset's canonical SMILES and the raw SMILES it came from are the same molecule to the grader. It
+keeps the largest organic fragment (salts, counter-ions, solvents and inorganic acids dropped; the largest fragment
+when none is organic) and neutralises charges where a neutral form exists; equivalence is decided on the InChIKey of
+the standardised molecule (its first block only with ``match="skeleton"``, which ignores stereochemistry and
 protonation). Canonical SMILES are compared only between two molecules parsed in the same process, as a quick path
 to "equal" (identical canonical SMILES imply identical InChIKeys); they are never stored or compared across RDKit
 releases. Partial credit is ``partial_max`` times the Tanimoto similarity of Morgan fingerprints (radius 2,
@@ -12,15 +15,20 @@ releases. Partial credit is ``partial_max`` times the Tanimoto similarity of Mor
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any, NamedTuple
 
-from biorft.graders._rt.text import is_refusal
+from biorft.graders._rt.text import clip, is_refusal, negated, norm_loose, retraction
 
 MAX_SMILES = 2000
 """Longer answers are not parsed (no real answer molecule needs that many characters)."""
 
 _RDKIT: dict[str, Any] = {}
 _SMILES_STRIP = " \t\r\n\"'`*.,;"
+_CHARGED_ATOM = re.compile(r"[+-]\d*(?::\d+)?\]")
+"""A charged bracket atom in SMILES text (``[NH3+]``, ``[O-]``, ``[Fe+2]``): formal charges appear only there."""
+_SMILES_WORD_MAX = 16  # words of a several-word answer tried as SMILES
+_MOLECULE_HEDGES = frozenset({"or", "either", "both", "maybe", "possibly", "perhaps", "vs", "versus", "alternatively"})
 
 
 def _rdkit() -> dict[str, Any]:
@@ -35,7 +43,7 @@ def _rdkit() -> dict[str, Any]:
             DataStructs=DataStructs,
             BlockLogs=rdBase.BlockLogs,
             fpgen=rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=2048),
-            chooser=rdMolStandardize.LargestFragmentChooser(),
+            chooser=rdMolStandardize.LargestFragmentChooser(preferOrganic=True),
             uncharger=rdMolStandardize.Uncharger(),
         )
     return _RDKIT
@@ -67,24 +75,98 @@ def smiles_text(value: Any, lenient: bool) -> tuple[str | None, str, str]:
         return None, "no_answer", "the answer declines to answer"
     if len(text) > MAX_SMILES:
         return None, "invalid_molecule", f"the answer is {len(text)} characters long, not a SMILES string"
-    words = text.split()
-    if len(words) > 1:
-        if not lenient:
-            return None, "format_error", "the answer has several words; give one SMILES string"
-        text = words[0].strip(_SMILES_STRIP)
     return text, "", ""
 
 
+def standardize_mol(mol: Any, smiles: str | None = None) -> Any:
+    """The standardised parent of a parsed molecule: largest organic fragment, charges neutralised.
+
+    The fragment chooser prefers organic fragments (RDKit's ``LargestFragmentChooser(preferOrganic=True)``), so
+    oxalic acid, not molybdic acid, is the parent of ``O=C(O)C(=O)O.O=[Mo](=O)(=O)(O)O``; among organic fragments
+    (or among inorganic ones when there is no organic fragment) the largest wins. ``Uncharger`` then neutralises
+    charges where a valid neutral form exists (a quaternary ammonium stays charged). ``smiles`` (the text ``mol`` was
+    parsed from) only lets cheap string checks skip the steps that cannot change the molecule; the result is the
+    same with or without it. Returns ``None`` when RDKit fails; RDKit's log must already be silenced.
+    """
+    rd = _rdkit()
+    try:
+        if "." in smiles if smiles is not None else len(rd["Chem"].GetMolFrags(mol)) > 1:
+            mol = rd["chooser"].choose(mol)
+        charged = (
+            _CHARGED_ATOM.search(smiles) is not None
+            if smiles is not None
+            else any(atom.GetFormalCharge() for atom in mol.GetAtoms())
+        )
+        if charged:
+            mol = _neutral_or_charged(mol)
+    except Exception:
+        return None
+    return mol
+
+
+def _neutral_or_charged(mol: Any) -> Any:
+    """``Uncharger``'s neutral form when it is a valid molecule, else ``mol`` as charged.
+
+    Uncharging can leave a structure RDKit itself rejects (a cyclopentadienide ligand becomes a non-kekulisable
+    aromatic ring, ``[SbH6+3]`` becomes ``[SbH9]``), whose SMILES no longer parses; the charged form is kept then,
+    so the canonical SMILES of every standardised molecule parses back to the same molecule.
+    """
+    rd = _rdkit()
+    neutral = rd["uncharger"].uncharge(mol)
+    try:
+        rd["Chem"].SanitizeMol(neutral)
+    except Exception:
+        return mol
+    return neutral
+
+
+def several_words(text: str, lenient: bool) -> tuple[MolRecord | None, str, str]:
+    """Read an answer of several words: ``(molecule, reason, detail)``; reason ``""`` when it names one molecule.
+
+    Each word that could be a SMILES is parsed. Two or more different molecules, or words such as *or* / *either*,
+    are a hedge; a negation (*not*, *non*) or a retraction (*actually*) names no molecule. Lenient mode takes the
+    one molecule named among other words; strict mode needs the answer to be one SMILES (``format_error``).
+    """
+    cue = retraction(text)
+    if cue:
+        return None, "conflicting", f"the answer retracts itself ({cue!r}): state one SMILES"
+    words = [w.strip(_SMILES_STRIP) for w in text.split()]
+    found: dict[str, MolRecord] = {}
+    others: list[str] = []
+    for i, word in enumerate(words):
+        if not word:
+            continue
+        if i < _SMILES_WORD_MAX and not (word.isalpha() and word.islower() and len(word) > 1):
+            record = parse_molecule(word)
+            if record is not None:
+                found.setdefault(record.canonical, record)
+                continue
+        others.append(word)
+    tokens = norm_loose(" ".join(others)).split()
+    if len(found) > 1 or not _MOLECULE_HEDGES.isdisjoint(tokens):
+        return None, "hedged", f"the answer names several molecules or hedges: {clip(text)!r}"
+    if negated(tokens):
+        return None, "no_answer", f"the answer negates instead of naming a molecule: {clip(text)!r}"
+    if not lenient:
+        return None, "format_error", "the answer has several words; give one SMILES string"
+    if not found:
+        return None, "invalid_molecule", f"no SMILES that RDKit can parse in {clip(text)!r}"
+    return next(iter(found.values())), "", ""
+
+
 def parse_molecule(smiles: str) -> MolRecord | None:
-    """Parse and standardise one SMILES (largest fragment, neutralised); ``None`` when RDKit rejects it."""
+    """Parse and standardise one SMILES (`standardize_mol`); ``None`` when RDKit rejects it."""
     rd = _rdkit()
     with rd["BlockLogs"]():
-        mol = rd["Chem"].MolFromSmiles(smiles)
+        try:
+            mol = rd["Chem"].MolFromSmiles(smiles)
+        except Exception:
+            return None
         if mol is None or mol.GetNumAtoms() == 0:
             return None
-        if "." in smiles:
-            mol = rd["chooser"].choose(mol)
-        mol = rd["uncharger"].uncharge(mol)
+        mol = standardize_mol(mol, smiles)
+        if mol is None or mol.GetNumAtoms() == 0:
+            return None
         return MolRecord(rd["Chem"].MolToSmiles(mol), mol)
 
 

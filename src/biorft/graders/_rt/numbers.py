@@ -18,13 +18,28 @@ import re
 import unicodedata
 from typing import Any
 
-from biorft.graders._rt.text import clip, is_refusal
+from biorft.graders._rt.text import clip, is_refusal, retraction
 
 _MINUS_CHARS = "\u2212\u2012\u2013\u2014\u2010\u2011\ufe63\uff0d"
 _MINUS_TABLE = str.maketrans(dict.fromkeys(_MINUS_CHARS, "-") | {"\u00a0": " ", "\u2009": " ", "\u202f": " "})
 _THOUSANDS_RE = re.compile(r"(?<![\d.,])(\d{1,3})((?:[,']\d{3})+)(?![\d,'])")
 _DECIMAL_COMMA_RE = re.compile(r"(?<=\d),(?=\d)")
-_PLUS_MINUS_RE = re.compile(r"(?:\u00b1|\+/-|\+-)\s?[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?", re.IGNORECASE)
+_PLUS_MINUS_RE = re.compile(
+    r"(?:\u00b1|\+/-|\+-|\+ ?/ ?-|plus or minus|plus/minus) ?([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)",
+    re.IGNORECASE,
+)
+_NUMBER_CHARS_RE = re.compile(r"[0-9eE.,'+\- ~^*x\u00d7\u00b7\u22c5\u00b1/]*")  # no word, negation or bound
+_NEGATED_NUMBER_RE = re.compile(
+    r"(?<![a-z])(?:not|no|non|never|neither|nor|except|excluding|other than|anything but)(?![a-z])|n't|n\u2019t|"
+    r"\u2260|!=|=/=|<>",
+    re.IGNORECASE,
+)
+_BOUND_RE = re.compile(
+    r"(?:[<>]=?|[\u2264\u2265\u2272\u2273\u2a7d\u2a7e\u226a\u226b]) ?[+-]?\.?\d|"
+    r"(?<![a-z])(?:less|more|greater|fewer|lower|higher|above|below|under|over|at least|at most|up to|exceeds?|"
+    r"exceeding|between|range|either)(?![a-z])",
+    re.IGNORECASE,
+)
 _PLAIN_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _NUMBER_RE = re.compile(r"(?<![\w.])[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?", re.IGNORECASE)
 _TIMES_TEN_RE = re.compile(r" ?(?:x|\*|\u00d7|\u00b7|\u22c5) ?10 ?(?:\^|\*\*)? ?([+-]?\d{1,4})(?![\d.])", re.IGNORECASE)
@@ -44,7 +59,23 @@ def units_pattern(units: list[str]) -> re.Pattern[str] | None:
 def parse_number(value: Any, units: re.Pattern[str] | None, lenient: bool) -> tuple[float | None, str, str]:
     """Read one number from an extracted answer: ``(value, reason, detail)``; reason ``""`` when it parsed.
 
-    ``units`` (from `units_pattern`) is removed from the answer before numbers are read.
+    ``units`` (from `units_pattern`) is removed from the answer before numbers are read. A stated uncertainty
+    (``± 0.3``) is dropped here; `parse_spread` keeps it.
+    """
+    parsed, reason, detail = parse_spread(value, units, lenient)
+    return (None if parsed is None else parsed[0]), reason, detail
+
+
+def parse_spread(
+    value: Any, units: re.Pattern[str] | None, lenient: bool
+) -> tuple[tuple[float, float] | None, str, str]:
+    """Read one number and its stated uncertainty: ``((value, spread), reason, detail)``.
+
+    ``spread`` is 0 unless the answer says ``± s`` / ``+/- s``.
+
+    Both modes refuse what is not one committed number: several numbers (a list, a range ``1-2``, ``between 1 and
+    2``) or a bound (``< 3``, ``at least 2``) are ``hedged``; a negation (``not 3``, ``≠ 3``) has no answer; a
+    retraction (``3, actually 5``) is ``conflicting``.
     """
     if isinstance(value, bool) or value is None:
         return None, "parse_error" if value is not None else "no_answer", f"the answer is {value!r}, not a number"
@@ -53,10 +84,8 @@ def parse_number(value: Any, units: re.Pattern[str] | None, lenient: bool) -> tu
         return _finite(number, repr(value))
     if isinstance(value, list):
         if len(value) == 1:
-            return parse_number(value[0], units, lenient)
-        if not value or not lenient:
-            return None, "hedged" if value else "no_answer", f"the answer is a list of {len(value)} values"
-        return parse_number(value[0], units, lenient)
+            return parse_spread(value[0], units, lenient)
+        return None, "hedged" if value else "no_answer", f"the answer is a list of {len(value)} values"
     if not isinstance(value, str):
         return None, "parse_error", f"the answer is a {type(value).__name__}, not a number"
     if len(value) > _MAX_NUMBER_TEXT:
@@ -72,10 +101,21 @@ def parse_number(value: Any, units: re.Pattern[str] | None, lenient: bool) -> tu
     text = " ".join(text.split())
     if _PLAIN_RE.fullmatch(text):
         return _finite(float(text), text)
+    if _NUMBER_CHARS_RE.fullmatch(text) is None:  # words or symbols besides the number: read them first
+        cue = retraction(text)
+        if cue:
+            return None, "conflicting", f"the answer retracts itself ({cue!r}): state one number"
+        if _NEGATED_NUMBER_RE.search(text) is not None:
+            return None, "no_answer", f"the answer negates instead of stating a number: {clip(value)!r}"
+        if _BOUND_RE.search(text) is not None:
+            return None, "hedged", f"the answer is a bound or a range, not a number: {clip(value)!r}"
     if "," in text or "'" in text:
         text = _THOUSANDS_RE.sub(_drop_separators, text)
         text = _DECIMAL_COMMA_RE.sub(".", text) if text.count(",") == 1 and "." not in text else text
-    if "\u00b1" in text or "+" in text:
+    spread = 0.0
+    if "\u00b1" in text or "+" in text or "plus" in text.lower():
+        for match in _PLUS_MINUS_RE.finditer(text):
+            spread = max(spread, abs(float(match.group(1))))
         text = _PLUS_MINUS_RE.sub(" ", text)
     found = list(_NUMBER_RE.finditer(text))
     if not found:
@@ -91,13 +131,17 @@ def parse_number(value: Any, units: re.Pattern[str] | None, lenient: bool) -> tu
     if tail is not None:
         mantissa = f"{mantissa}e{tail.group(1)}"
         rest = [m for m in rest if m.start() >= tail.end()]
-    if rest and not lenient:
+        spread *= 10.0 ** int(tail.group(1))
+    if rest:
         return None, "hedged", f"the answer holds several numbers: {clip(value)!r}"
-    return _finite(float(mantissa), mantissa)
+    parsed, reason, detail = _finite(float(mantissa), mantissa)
+    if parsed is None or not math.isfinite(spread):
+        return None, reason or "out_of_range", detail or "the stated uncertainty is not finite"
+    return (parsed[0], spread), "", ""
 
 
-def exact_number(value: Any, units: re.Pattern[str] | None) -> tuple[float | None, str, str]:
-    """`parse_number` in strict mode, accepting only text that is a number (plus configured units).
+def exact_number(value: Any, units: re.Pattern[str] | None) -> tuple[tuple[float, float] | None, str, str]:
+    """`parse_spread` in strict mode, accepting only text that is a number (plus configured units).
 
     Used for outputs with no answer marker: ``"-3.2"``, ``"3.2e-4 mol/L"`` and ``"3.2 × 10^-4"`` are numbers,
     ``"I think it is 3"`` is not (a word besides the units), so it has no answer rather than a wrong one.
@@ -106,19 +150,19 @@ def exact_number(value: Any, units: re.Pattern[str] | None) -> tuple[float | Non
         text = units.sub(" ", value) if units is not None else value
         if _WORD_RE.search(_SPECIAL_RE.sub(" ", text)) is not None:
             return None, "no_answer", f"{clip(value)!r} is not just a number"
-    return parse_number(value, units, False)
+    return parse_spread(value, units, False)
 
 
 def _drop_separators(match: re.Match[str]) -> str:
     return match.group(1) + match.group(2).replace(",", "").replace("'", "")
 
 
-def _finite(number: float, shown: str) -> tuple[float | None, str, str]:
+def _finite(number: float, shown: str) -> tuple[tuple[float, float] | None, str, str]:
     if math.isnan(number):
         return None, "parse_error", f"{clip(shown)!r} is not a number"
     if math.isinf(number):
         return None, "out_of_range", f"{clip(shown)!r} is not finite"
-    return number, "", ""
+    return (number, 0.0), "", ""
 
 
 def decay_score(excess: float, decay: str, width: float) -> float:
@@ -148,6 +192,20 @@ class NumericRule:
         self.log_scale = cfg["scale"] == "log"
         bounds = cfg.get("bounds")
         self.bounds = (float(bounds[0]), float(bounds[1])) if bounds is not None else None
+
+    def too_wide(self, answer: float, spread: float, target: float) -> bool:
+        """Whether ``answer ± spread`` is wider than the tolerance (a hedge across values scored differently)."""
+        if spread <= 0.0:
+            return False
+        tolerance = max(self.abs_tol, self.rel_tol * abs(target))
+        if self.log_scale:
+            low = answer - spread
+            if answer <= 0.0 or low <= 0.0:
+                return True
+            width = max(math.log10(answer + spread) - math.log10(answer), math.log10(answer) - math.log10(low))
+        else:
+            width = spread
+        return not width <= tolerance
 
     def score(self, answer: float, target: float) -> tuple[float, str, str]:
         """Score ``answer`` against ``target``: ``(score, reason, detail)``."""

@@ -33,6 +33,49 @@ _REFUSAL_RE = re.compile(
     r")(?: |$)"
 )
 _REFUSAL_MAX = 300
+# A retraction or correction of an answer already given ("Actually no, it is B", "wait", "scratch that"), read on the
+# folded text; alternatives without nested quantifiers, so one pass is linear in the text.
+_RETRACTION_RE = re.compile(
+    r"\b(?:actually|wait|correction|corrected|scratch that|on second thought|on reflection|on further reflection|"
+    r"i mean|i meant|i was wrong|i take (?:that|it) back|never ?mind|reconsider|reconsidering|retract|retracted|"
+    r"change my answer|changed my answer|revised answer|revise my answer|or rather|instead|oops|my mistake|"
+    r"not quite|hmm+|make that|let me correct)\b|(?:^|[.!?;:]\s*)no\s*[,.!:;\u2014-]",
+    re.IGNORECASE | re.MULTILINE,
+)
+NEGATION_WORDS = frozenset(
+    {
+        "not",
+        "non",
+        "no",
+        "never",
+        "neither",
+        "nor",
+        "without",
+        "except",
+        "isn",
+        "isnt",
+        "aren",
+        "arent",
+        "doesn",
+        "doesnt",
+        "don",
+        "dont",
+        "didn",
+        "didnt",
+        "wasn",
+        "wasnt",
+        "weren",
+        "werent",
+        "won",
+        "wont",
+        "cannot",
+        "cant",
+        "unlikely",
+        "hardly",
+    }
+)
+"""Loose tokens that negate what follows (``"not BBB+"``, ``"isn't permeable"``, ``"non-toxic"``)."""
+_LONE_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 def nfkc_casefold(text: str) -> str:
@@ -67,6 +110,28 @@ def is_refusal(text: str) -> bool:
     if len(text) > _REFUSAL_MAX:
         return False
     return _REFUSAL_RE.match(norm_loose(text)) is not None
+
+
+def retraction(text: str) -> str:
+    """The first retraction / correction phrase in ``text`` (``"actually"``, ``"wait"``, ``"no,"``), else ``""``.
+
+    An answer followed by one of these is not the model's final word: strict and lenient graders alike score it 0
+    (reason ``conflicting``).
+    """
+    match = _RETRACTION_RE.search(text)
+    return "" if match is None else match.group().strip()
+
+
+def negated(tokens: list[str]) -> bool:
+    """Whether any of the loose ``tokens`` is a negation word (see `NEGATION_WORDS`)."""
+    return not NEGATION_WORDS.isdisjoint(tokens)
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` with lone surrogate code points (which no codec can encode) replaced by U+FFFD."""
+    if text.isascii():
+        return text
+    return _LONE_SURROGATE_RE.sub("\ufffd", text)
 
 
 def clip(value: Any, limit: int = 60) -> str:
