@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from biorft.cli import main
 from biorft.errors import ArgumentError
 from biorft.evaluation import EvalReport, aevaluate, evaluate
 from tests.evaluation._helpers import TinyGrader, entity_of
@@ -221,3 +222,17 @@ def test_request_bodies_hold_n_only_when_asking_for_several(ds, counted) -> None
         evaluate(ds.head(2), "m", async_client(fake), TinyGrader(ds.spec), samples=3, **FAST)
     assert [b.get("n") for b in bodies(fake)] == [None, None, 3, 3]
     assert json.dumps(bodies(fake)[2]["messages"]) == json.dumps(bodies(fake)[0]["messages"])
+
+
+def test_the_cli_samples_flag_asks_the_endpoint_for_n(counted, tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    task = ["--task", "tests.evaluation._helpers:cli_dataset", "--grader", "tests.evaluation._helpers:TinyGrader"]
+    out = tmp_path / "run"
+    with FakeOpenAI(counted) as fake:
+        args = ["eval", *task, "--model", "m", "--base-url", fake.base_url, "--out", str(out), "--n-boot", "0"]
+        assert main([*args, "--split", "all", "--samples", str(K)]) == 0
+    assert [b["n"] for b in bodies(fake)] == [K] * 30
+    report = EvalReport.from_json(out)
+    assert report.n_samples == 30 * K
+    assert report.params["samples"] == K
+    assert report.usage["new_requests"] == 30
