@@ -112,9 +112,9 @@ def answer(body: dict[str, Any]) -> str:
     return f"The gene's family suggests a dosage effect.\nAnswer: {label}"
 
 
-def _serve(latency: float, faults: float, ready: Any, stop: Any) -> None:
+def _serve(latency: float, faults: float, n_mode: str, ready: Any, stop: Any) -> None:
     sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the server's log of client disconnects is noise here
-    fake = FakeOpenAI(answer, latency=latency)
+    fake = FakeOpenAI(answer, latency=latency, n_mode=n_mode)
     if faults:
         fake.chaos(faults, seed=0)
     fake.start()
@@ -124,13 +124,15 @@ def _serve(latency: float, faults: float, ready: Any, stop: Any) -> None:
 
 
 class Server:
-    """The fake endpoint in its own process (optionally injecting a share of mixed faults)."""
+    """The fake endpoint in its own process (optionally injecting a share of mixed faults; ``n_mode``: how it treats
+    the ``n`` parameter, see tests/fakes/openai_server.py)."""
 
-    def __init__(self, latency: float, faults: float = 0.0) -> None:
+    def __init__(self, latency: float, faults: float = 0.0, n_mode: str = "honour") -> None:
         ctx = mp.get_context("spawn")
         self._ready = ctx.Queue()
         self._stop = ctx.Event()
-        self._proc = ctx.Process(target=_serve, args=(latency, faults, self._ready, self._stop), daemon=True)
+        args = (latency, faults, n_mode, self._ready, self._stop)
+        self._proc = ctx.Process(target=_serve, args=args, daemon=True)
 
     def __enter__(self) -> str:
         self._proc.start()
@@ -235,7 +237,7 @@ def soak(n: int, concurrency: int, latency: float, faults: float) -> dict[str, A
     }
 
 
-def memory(n: int, concurrency: int, faults: float = 0.0) -> dict[str, float]:
+def memory(n: int, concurrency: int, faults: float = 0.0, n_mode: str = "honour", **options: Any) -> dict[str, float]:
     """Python heap during the request phase (all requests, until the report is built) and while building the report.
 
     The request phase must be flat: its peak minus the records held so far (the report's content) must not grow
@@ -253,7 +255,7 @@ def memory(n: int, concurrency: int, faults: float = 0.0) -> dict[str, float]:
         marks["report"] = tracemalloc.get_traced_memory()
         return report
 
-    with Server(0.0, faults) as url, tempfile.TemporaryDirectory() as tmp:
+    with Server(0.0, faults, n_mode) as url, tempfile.TemporaryDirectory() as tmp:
         cl = client(url)
         evaluate(SyntheticTask(8), "bench", cl, LastLineGrader(), progress=False, n_boot=0)  # imports, pools
         runner.EvalReport.from_records = measured  # type: ignore[method-assign]
@@ -271,12 +273,13 @@ def memory(n: int, concurrency: int, faults: float = 0.0) -> dict[str, float]:
                 cache=Path(tmp) / "cache.jsonl",
                 retry_base_delay=0.01,
                 retry_max_delay=1.0,
+                **options,
             )
             retained = tracemalloc.get_traced_memory()[0]
             tracemalloc.stop()
         finally:
             runner.EvalReport.from_records = build  # type: ignore[method-assign]
-        assert report.n_examples + len(report.failures) == n
+        assert report.n_samples + len(report.failures) == n * options.get("samples", 1)
     held, peak = marks["requests"]
     mb = 1 / 2**20
     return {

@@ -56,7 +56,7 @@ def data():
 def run(data: Any, scripted: Scripted, k: int = K) -> EvalReport:
     with FakeOpenAI(scripted) as fake:
         client = openai.OpenAI(base_url=fake.base_url, api_key="sk-test", max_retries=0)
-        return evaluate(data, "scripted", client, n=k, concurrency=8, **FAST)
+        return evaluate(data, "scripted", client, samples=k, concurrency=8, **FAST)
 
 
 def test_exact_pass_rates_and_exactly_the_band_selected(data) -> None:

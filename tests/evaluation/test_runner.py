@@ -84,8 +84,10 @@ def test_request_parameters_reach_the_endpoint(ds, fake) -> None:
 
 
 def test_n_samples_per_prompt(ds, fake, tmp_path) -> None:
-    report = evaluate(ds.head(5), "m", async_client(fake), TinyGrader(ds.spec), n=3, cache=tmp_path / "c.jsonl", **FAST)
-    assert fake.count("/v1/chat/completions") == 15
+    report = evaluate(
+        ds.head(5), "m", async_client(fake), TinyGrader(ds.spec), samples=3, cache=tmp_path / "c.jsonl", **FAST
+    )
+    assert fake.count("/v1/chat/completions") == 5  # the endpoint's n: one request per prompt
     assert [(r.id, r.sample) for r in report.records] == [(f"e{i:04d}", s) for i in range(5) for s in range(3)]
     assert report.n_examples == 5
     assert report.n_samples == 15

@@ -78,7 +78,13 @@ FAULT_KINDS = (
     "drip",  # 200 whose body arrives one byte every `seconds`
     "echo_auth",  # answer `status` with an error message that echoes the Authorization header
     "echo_auth_answer",  # 200 whose answer text echoes the Authorization header
+    "null_choice",  # 200 whose last choice (of the n asked, n > 1) has content null, the others usable
 )
+
+#: How the chat route treats the ``n`` parameter (:attr:`FakeOpenAI.n_mode`): ``"honour"`` answers ``n`` choices
+#: (OpenAI chat completions, vLLM), ``"ignore"`` answers one choice whatever ``n`` says (many OpenAI-compatible
+#: servers), ``"reject"`` answers HTTP 400 naming ``n`` when it is above 1 (OpenAI reasoning models).
+N_MODES = ("honour", "ignore", "reject")
 
 #: The faults of the soak benchmark and of the mixed-fault tests: each ends in a retry.
 MIXED_FAULTS = ("429", "500", "502_html", "truncated", "empty_choices", "null_content", "drop", "short_body")
@@ -99,7 +105,7 @@ class Failure:
     message: str = "scripted failure"
 
 
-def error_body(status: int, message: str, code: str | None = None) -> Json:
+def error_body(status: int, message: str, code: str | None = None, param: str | None = None) -> Json:
     etype = {
         400: "invalid_request_error",
         401: "authentication_error",
@@ -107,7 +113,7 @@ def error_body(status: int, message: str, code: str | None = None) -> Json:
         404: "not_found_error",
         429: "rate_limit_error",
     }.get(status, "server_error")
-    return {"error": {"message": message, "type": etype, "param": None, "code": code}}
+    return {"error": {"message": message, "type": etype, "param": param, "code": code}}
 
 
 class FakeOpenAI:
@@ -118,11 +124,25 @@ class FakeOpenAI:
             ``"Answer: 0"``.
         latency: Seconds to sleep before every answer (for throughput benchmarks).
         rft: Also register the files / fine-tuning / graders routes from ``tests/fakes/_rft.py`` if present.
+        n_mode: How chat completions treat ``n`` (one of :data:`N_MODES`; settable later as ``fake.n_mode``).
+        max_n: Answer at most this many choices (a server that caps ``n``); None: no cap.
     """
 
-    def __init__(self, answer: AnswerFn | None = None, *, latency: float = 0.0, rft: bool = True) -> None:
+    def __init__(
+        self,
+        answer: AnswerFn | None = None,
+        *,
+        latency: float = 0.0,
+        rft: bool = True,
+        n_mode: str = "honour",
+        max_n: int | None = None,
+    ) -> None:
+        if n_mode not in N_MODES:
+            raise ValueError(f"n_mode must be one of {N_MODES}, got {n_mode!r}")
         self.answer: AnswerFn = answer or (lambda body: "Answer: 0")
         self.latency = latency
+        self.n_mode = n_mode
+        self.max_n = max_n
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = []
         self.requests: list[Request] = []
         self.failures: list[Failure] = []
@@ -319,6 +339,12 @@ class FakeOpenAI:
             choice = {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}
             self._send(h, Reply(200, {"id": "chatcmpl-x", "object": "chat.completion", "choices": [choice]}))
             return
+        if failure.kind == "null_choice":
+            reply = _chat_completions(self, req)
+            if reply.status == 200 and len(reply.body["choices"]) > 1:
+                reply.body["choices"][-1]["message"]["content"] = None
+            self._send(h, reply)
+            return
         full = json.dumps(_chat_completions(self, req).body).encode()
         try:
             h.send_response(200)
@@ -389,6 +415,13 @@ def _chat_completions(fake: FakeOpenAI, req: Request) -> Reply:
     if "model" not in body or "messages" not in body:
         return Reply(400, error_body(400, "model and messages are required"))
     n = int(body.get("n") or 1)
+    if n > 1 and fake.n_mode == "reject":
+        message = f"Unsupported value: 'n' does not support {n} with this model. Supported values are: 1."
+        return Reply(400, error_body(400, message, code="unsupported_value", param="n"))
+    if fake.n_mode == "ignore":
+        n = 1
+    if fake.max_n is not None:
+        n = min(n, fake.max_n)
     prompt = json.dumps(body["messages"])
     choices = []
     texts = []

@@ -120,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
         max_retries=args.max_retries,
         timeout=args.timeout,
         api=args.api,
-        n=args.samples,
+        samples=args.samples,
         seed=args.seed,
         n_boot=args.n_boot,
         progress=not args.no_progress and sys.stderr.isatty(),

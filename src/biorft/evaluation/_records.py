@@ -46,8 +46,9 @@ class EvalRecord(BaseModel):
         detail: The grader's one-line explanation.
         target: The reference answer (``item["target"]``).
         known_labels: For multilabel items, the labels that were measured (``item["known_labels"]``).
-        prompt_tokens: Input tokens billed for the request.
-        completion_tokens: Output tokens billed (reasoning tokens included, as the API counts them).
+        prompt_tokens: Input tokens billed for the request (its share, when one request carried several samples).
+        completion_tokens: Output tokens billed (reasoning tokens included, as the API counts them; a share by text
+            length, when one request carried several samples).
         reasoning_tokens: Reasoning tokens, when the endpoint reports them.
         latency_s: Seconds the successful request took, when it came from an endpoint.
         finish_reason: Why generation stopped (``"stop"``, ``"length"``, ...), when known.

@@ -129,7 +129,8 @@ class EvalReport(BaseModel):
         source: Where the outputs came from: ``"endpoint"``, ``"outputs"``, ``"batch"`` or ``"baseline"``.
         spec: The task.
         params: The request parameters (api, temperature, ...), for the record.
-        usage: Token and cost summary: ``requests``, ``new_requests``, ``prompt_tokens``, ``completion_tokens``,
+        usage: Token and cost summary: ``requests`` (outputs graded), ``new_requests`` (requests answered in this run;
+            one request may carry several samples), ``prompt_tokens``, ``completion_tokens``,
             ``reasoning_tokens``, ``cost_usd`` (None when the model's price is unknown), ``price`` (a note),
             ``wall_s``, ``retries``, ``failed`` and ``retry_causes`` (the most common causes of retried requests).
         n_boot: Bootstrap resamples behind the intervals.

@@ -23,11 +23,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import logging
 import math
 import os
 import random
+import re
 import threading
 import time
+import warnings
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sized
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
@@ -43,7 +46,7 @@ from biorft._retry import (
     status_code,
 )
 from biorft.errors import ArgumentError, BackendError, BiorftError, InvalidReplyError
-from biorft.evaluation._bodies import Reply, read_body
+from biorft.evaluation._bodies import Reply, read_body, read_choices
 from biorft.evaluation._cache import CachedResponse, ResponseCache, digest
 from biorft.evaluation._pricing import Price, estimate_cost
 from biorft.evaluation._records import EvalRecord, GraderLike, grade_output
@@ -52,10 +55,11 @@ from biorft.evaluation._sample import SampleInfo, sample_ids
 from biorft.graders import PromptedData, PromptedLike, grader_for
 from biorft.schema import TaskSpec
 
-__all__ = ["aevaluate", "evaluate", "request_body", "request_params", "resolve_grader"]
+__all__ = ["aevaluate", "evaluate", "request_body", "request_params", "resolve_grader", "samples_argument"]
 
 Api = Literal["chat", "responses"]
 T = TypeVar("T")
+log = logging.getLogger("biorft.evaluation")
 
 
 DataLike = PromptedData
@@ -230,12 +234,14 @@ class _Endpoint:
         """``text`` without the client's key or any key-shaped token."""
         return redact(text, self.secrets)
 
-    async def __call__(self, messages: list[dict[str, str]]) -> Reply:
+    async def __call__(self, messages: list[dict[str, str]], n: int = 1) -> list[Reply]:
+        """The usable choices of one request asking for ``n`` of them (``n`` is sent only when above 1)."""
+        extra = {"n": n} if n > 1 else {}
         if self._post is not None:
             # The SDK's documented raw-request method: same auth, base URL (Azure deployments included), headers,
             # time-out and error classes as create(), without re-validating our already well-formed body, which
             # costs more CPU than the rest of the request at high concurrency.
-            body = {"model": self.model, self._messages_key: messages, **self._body}
+            body = {"model": self.model, self._messages_key: messages, **self._body, **extra}
             path = "/chat/completions" if self.api == "chat" else "/responses"
 
             def post() -> Any:
@@ -243,7 +249,13 @@ class _Endpoint:
                 return self._post(path, cast_to=object, body=body, options={"timeout": self.timeout})
 
         else:
-            kwargs = {"model": self.model, self._messages_key: messages, **self.params, "timeout": self.timeout}
+            kwargs = {
+                "model": self.model,
+                self._messages_key: messages,
+                **self.params,
+                **extra,
+                "timeout": self.timeout,
+            }
 
             def post() -> Any:
                 return self._create(**kwargs)
@@ -260,7 +272,7 @@ class _Endpoint:
             raise InvalidReplyError(
                 f"the endpoint answered HTTP 200 with a body that is not valid JSON ({exc})"
             ) from None
-        return read_body(resp)
+        return read_choices(resp) if n > 1 else [read_body(resp)]
 
     async def aclose(self) -> None:
         if self.owned:
@@ -347,12 +359,31 @@ _MAX_CAUSES = 32  # distinct retry causes counted one by one; the rest are poole
 
 @dataclass
 class _Job:
-    slot: int
-    sample: int
+    base: int  # the slot of the example's sample 0 (sample s lives in slot base + s)
+    samples: list[int]  # the sample indices still to ask for, ascending
     example_id: str
     messages: list[dict[str, str]]
     item: dict[str, Any]
     prompt: str
+
+
+class _NRejectedError(Exception):
+    """The endpoint refused ``n`` > 1 (a 400 naming it): ask one request per sample from now on."""
+
+
+def _rejects_n(exc: BaseException) -> bool:
+    """Whether an error is the endpoint refusing the ``n`` parameter (HTTP 400 / 422 that names it)."""
+    if status_code(exc) not in (400, 422):
+        return False
+    if getattr(exc, "param", None) == "n":
+        return True
+    body = getattr(exc, "body", None)
+    message = str(body.get("message", "")) if isinstance(body, dict) else ""
+    return re.search(r"(?<![\w.-])n(?![\w-])", f"{message} {exc}") is not None
+
+
+def _samples_text(samples: list[int]) -> str:
+    return f"sample {samples[0]}" if len(samples) == 1 else f"samples {', '.join(map(str, samples))}"
 
 
 class _Run:
@@ -366,6 +397,7 @@ class _Run:
         policy: RetryPolicy,
         bar: Any,
         label: str,
+        batch: bool,
     ) -> None:
         self.endpoint = endpoint
         self.grader = grader
@@ -374,10 +406,16 @@ class _Run:
         self.policy = policy
         self.bar = bar
         self.label = label
+        # ask for the missing samples of a prompt in one request (the endpoint's n); switched off for the rest of
+        # the run when the endpoint refuses n
+        self.batch = batch
+        self.batch_note: str | None = None
+        self.short_answers = 0  # requests answered with fewer choices than asked (the remainder is asked again)
         # one slot per (example, sample) in dataset order, filled as responses arrive in any order
         self.slots: list[EvalRecord | None] = []
         self.failed: list[dict[str, Any]] = []
         self.n_done = 0
+        self.n_requests = 0  # requests answered in this run (one may carry several samples)
         self.retries = 0
         self.retry_causes: dict[str, int] = {}
         self.reward_sum = 0.0
@@ -401,21 +439,22 @@ class _Run:
             )
         return "; pass cache= to keep completed responses across runs"
 
-    def _fatal(self, job: _Job, attempts: int, exc: BaseException, extra: str = "") -> BackendError:
+    def _fatal(self, job: _Job, samples: list[int], attempts: int, exc: BaseException, extra: str = "") -> BackendError:
         cause = self.endpoint.redact(describe_failure(exc))
         hint = self.endpoint.redact(_hint(exc, self.endpoint.base_url))
         return BackendError(
-            f"{self.label}: example {job.example_id!r} (sample {job.sample}) failed after {attempts} attempt(s): "
-            f"{cause}{extra}; {hint}{self._where()}"
+            f"{self.label}: example {job.example_id!r} ({_samples_text(samples)}) failed after {attempts} "
+            f"attempt(s): {cause}{extra}; {hint}{self._where()}"
         )
 
-    def _record_failure(self, job: _Job, attempts: int, exc: BaseException) -> None:
+    def _record_failure(self, job: _Job, samples: list[int], attempts: int, exc: BaseException) -> None:
         error = self.endpoint.redact(describe_failure(exc))
-        self.failed.append({"id": job.example_id, "sample": job.sample, "error": error, "attempts": attempts})
-        self.slots[job.slot] = None
+        for s in samples:
+            self.failed.append({"id": job.example_id, "sample": s, "error": error, "attempts": attempts})
+            self.slots[job.base + s] = None
         if self.bar is not None:
-            self.bar.update(1)
-        self.consecutive_failures += 1
+            self.bar.update(len(samples))
+        self.consecutive_failures += 1  # one failed request, however many samples it carried
         if self.consecutive_failures >= self.max_consecutive_failures:
             raise BackendError(
                 f"{self.label}: the endpoint failed {self.consecutive_failures} requests in a row, each after "
@@ -423,27 +462,52 @@ class _Run:
                 f"{self.endpoint.redact(_hint(exc, self.endpoint.base_url))}{self._where()}"
             )
 
-    async def _request(self, job: _Job) -> tuple[Reply, float] | None:
-        """The reply and its latency, or None when the request failed after its retries (recorded as failed)."""
+    def _stop_batching(self, n: int, exc: BaseException) -> None:
+        if not self.batch:
+            return  # another worker switched already
+        self.batch = False
+        cause = self.endpoint.redact(describe_failure(exc))
+        self.batch_note = f"the endpoint refused n={n} ({cause}): one request per sample"
+        log.warning(
+            "%s: the endpoint refused n=%d (%s); asking one request per sample for the rest of the run "
+            "(pass batch_samples=False to skip the attempt)",
+            self.label,
+            n,
+            cause,
+        )
+
+    async def _request(self, job: _Job, samples: list[int]) -> tuple[list[Reply], float] | None:
+        """The replies for ``samples`` (one request, ``n`` = their number) and its latency.
+
+        None when the request failed after its retries (then recorded as failed).
+
+        Raises:
+            _NRejectedError: When the endpoint refused ``n`` > 1 (batching is then off for the rest of the run).
+        """
+        n = len(samples)
         attempt = 0
         while True:
             t0 = time.perf_counter()
             try:
-                reply = await self.endpoint(job.messages)
+                replies = await self.endpoint(job.messages, n)
                 self.consecutive_failures = 0
-                return reply, time.perf_counter() - t0
+                self.n_requests += 1
+                return replies, time.perf_counter() - t0
             except Exception as exc:
                 if not is_retryable(exc):
-                    raise self._fatal(job, attempt + 1, exc) from None
+                    if n > 1 and _rejects_n(exc):
+                        self._stop_batching(n, exc)
+                        raise _NRejectedError from None
+                    raise self._fatal(job, samples, attempt + 1, exc) from None
                 retry_after = retry_after_seconds(getattr(getattr(exc, "response", None), "headers", None))
                 if not self.policy.waits_out(retry_after):
                     extra = (
                         f" (the endpoint asked to wait {retry_after:.0f} s, more than the retry ceiling of "
                         f"{self.policy.max_delay:.0f} s: try again after that)"
                     )
-                    raise self._fatal(job, attempt + 1, exc, extra) from None
+                    raise self._fatal(job, samples, attempt + 1, exc, extra) from None
                 if attempt >= self.policy.max_retries:
-                    self._record_failure(job, attempt + 1, exc)
+                    self._record_failure(job, samples, attempt + 1, exc)
                     return None
                 self.retries += 1
                 cause = self.endpoint.redact(describe_failure(exc))
@@ -453,29 +517,48 @@ class _Run:
                 await asyncio.sleep(self.policy.backoff(attempt, retry_after))
                 attempt += 1
 
+    async def _serve(self, job: _Job) -> None:
+        """Ask for every sample of ``job``: in one request when batching, again for any the endpoint left out.
+
+        Each pass either fills or fails at least one sample, or switches batching off (once), so it ends.
+        """
+        remaining = job.samples
+        while remaining:
+            asked = remaining if self.batch else remaining[:1]
+            try:
+                result = await self._request(job, asked)
+            except _NRejectedError:
+                continue  # batching is off now: ask these one request per sample
+            if result is None:  # failed after its retries: recorded as failed, asked again on resume
+                remaining = remaining[len(asked) :]
+                continue
+            replies, latency = result
+            got = replies[: len(asked)]
+            if len(got) < len(asked):
+                self.short_answers += 1  # the endpoint ignored or capped n: ask the rest again
+            for s, reply in zip(asked, got, strict=False):
+                entry = CachedResponse(
+                    id=job.example_id,
+                    sample=s,
+                    prompt=job.prompt,
+                    text=self.endpoint.redact(reply.text),
+                    finish_reason=reply.finish_reason,
+                    prompt_tokens=reply.prompt_tokens,
+                    completion_tokens=reply.completion_tokens,
+                    reasoning_tokens=reply.reasoning_tokens,
+                    latency_s=round(latency, 4),
+                )
+                if self.store is not None:
+                    self.store.put(entry)
+                self._done(job.base + s, _record(self.grader, entry, job.item, cached=False))
+            remaining = remaining[len(got) :]
+
     async def worker(self, queue: asyncio.Queue[_Job | None]) -> None:
         while True:
             job = await queue.get()
             if job is None:
                 return
-            result = await self._request(job)
-            if result is None:
-                continue
-            reply, latency = result
-            entry = CachedResponse(
-                id=job.example_id,
-                sample=job.sample,
-                prompt=job.prompt,
-                text=self.endpoint.redact(reply.text),
-                finish_reason=reply.finish_reason,
-                prompt_tokens=reply.prompt_tokens,
-                completion_tokens=reply.completion_tokens,
-                reasoning_tokens=reply.reasoning_tokens,
-                latency_s=round(latency, 4),
-            )
-            if self.store is not None:
-                self.store.put(entry)
-            self._done(job.slot, _record(self.grader, entry, job.item, cached=False))
+            await self._serve(job)
 
     async def produce(
         self, examples: Iterable[PromptedLike], n: int, queue: asyncio.Queue[_Job | None], keep: set[str] | None
@@ -489,14 +572,20 @@ class _Run:
             messages = [dict(m) for m in ex.messages]
             item = dict(ex.item)
             prompt = digest(messages)
+            base = len(self.slots)
+            self.slots.extend([None] * n)
+            missing: list[int] = []
             for s in range(n):
-                slot = len(self.slots)
-                self.slots.append(None)
                 hit = self.store.get(example_id, s, prompt) if self.store is not None else None
                 if hit is not None:
-                    self._done(slot, _record(self.grader, hit, item, cached=True))
-                    continue
-                await queue.put(_Job(slot, s, example_id, messages, item, prompt))
+                    self._done(base + s, _record(self.grader, hit, item, cached=True))
+                else:
+                    missing.append(s)
+            if self.batch and missing:
+                await queue.put(_Job(base, missing, example_id, messages, item, prompt))
+            else:
+                for s in missing:
+                    await queue.put(_Job(base, [s], example_id, messages, item, prompt))
         for _ in range(self.concurrency):
             await queue.put(None)
 
@@ -572,13 +661,38 @@ def _check_seconds(name: str, value: Any, *, positive: bool) -> None:
         raise ArgumentError(f"{name} must be a finite number of seconds {bound}, got {value!r}")
 
 
+def samples_argument(samples: Any, n: Any) -> Any:
+    """``samples``, or the deprecated alias ``n`` when only it is given (with a ``DeprecationWarning``).
+
+    Raises:
+        ArgumentError: When both are given and differ.
+
+    Examples:
+        >>> samples_argument(8, None)
+        8
+        >>> samples_argument(8, 4)
+        Traceback (most recent call last):
+        ...
+        biorft.errors.ArgumentError: samples=8 and n=4 disagree: n is the deprecated name of samples; pass samples= only
+    """
+    if n is None:
+        return samples
+    _check_int("n", n, 1)
+    if samples not in (n, _defaults.SAMPLES):
+        raise ArgumentError(
+            f"samples={samples!r} and n={n!r} disagree: n is the deprecated name of samples; pass samples= only"
+        )
+    warnings.warn("evaluate(n=...) is deprecated: pass samples= (the same meaning)", DeprecationWarning, stacklevel=3)
+    return n
+
+
 def check_arguments(
     *,
     model: Any,
     concurrency: Any,
     max_retries: Any,
     timeout: Any,
-    n: Any,
+    samples: Any,
     seed: Any,
     n_boot: Any,
     limit: Any,
@@ -591,7 +705,8 @@ def check_arguments(
         ArgumentError: For the first argument out of range.
 
     Examples:
-        >>> check_arguments(model="m", concurrency=0, max_retries=6, timeout=1.0, n=1, seed=0, n_boot=0,
+        >>> check_arguments(model="m", concurrency=0, max_retries=6, timeout=1.0, samples=1, seed=0,
+        ...                 n_boot=0,
         ...                 limit=None, retry_base_delay=1.0, retry_max_delay=60.0)
         Traceback (most recent call last):
         ...
@@ -600,7 +715,7 @@ def check_arguments(
     if not isinstance(model, str) or not model.strip():
         raise ArgumentError(f"model must be a non-empty model name, got {model!r}")
     _check_int("concurrency", concurrency, 1)
-    _check_int("n", n, 1)
+    _check_int("samples", samples, 1)
     _check_int("max_retries", max_retries, 0)
     _check_int("n_boot", n_boot, 0)
     if isinstance(seed, bool) or not isinstance(seed, int):
@@ -639,7 +754,9 @@ async def aevaluate(
     except TypeError as exc:
         raise ArgumentError(f"aevaluate(): {exc}; it takes the arguments of evaluate()") from None
     bound.apply_defaults()
-    return await _aevaluate(**bound.arguments, own_pool=False)
+    arguments = dict(bound.arguments)
+    arguments["samples"] = samples_argument(arguments.pop("samples"), arguments.pop("n"))
+    return await _aevaluate(**arguments, own_pool=False)
 
 
 async def _aevaluate(
@@ -657,7 +774,8 @@ async def _aevaluate(
     max_tokens: int | None,
     reasoning_effort: str | None,
     response_format: Mapping[str, Any] | None,
-    n: int,
+    samples: int,
+    batch_samples: bool,
     seed: int,
     n_boot: int,
     progress: bool,
@@ -677,7 +795,7 @@ async def _aevaluate(
         concurrency=concurrency,
         max_retries=max_retries,
         timeout=timeout,
-        n=n,
+        samples=samples,
         seed=seed,
         n_boot=n_boot,
         limit=limit,
@@ -717,7 +835,7 @@ async def _aevaluate(
     bar = None
     try:
         store = ResponseCache(cache, model=model, params=params_key) if cache is not None else None
-        total = (sample.n if sample is not None else len(data)) * n if isinstance(data, Sized) else None
+        total = (sample.n if sample is not None else len(data)) * samples if isinstance(data, Sized) else None
         bar = _progress_bar(total, f"{model} · {spec.name}", progress)
         run = _Run(
             endpoint=endpoint,
@@ -727,11 +845,12 @@ async def _aevaluate(
             policy=policy,
             bar=bar,
             label=f"{model} on {spec.name}",
+            batch=batch_samples and api == "chat" and samples > 1,
         )
         queue: asyncio.Queue[_Job | None] = asyncio.Queue(maxsize=2 * concurrency)
         t0 = time.perf_counter()
         workers = [run.worker(queue) for _ in range(concurrency)]
-        await _run_all([run.produce(data.examples(), n, queue, keep), *workers], endpoint.redact)
+        await _run_all([run.produce(data.examples(), samples, queue, keep), *workers], endpoint.redact)
         wall = time.perf_counter() - t0
     finally:
         if bar is not None:
@@ -743,6 +862,7 @@ async def _aevaluate(
     assert len(records) + len(run.failed) == len(run.slots), "every request ends in a record, a failure or an error"
     run.slots.clear()
     usage = token_usage(records)
+    usage["new_requests"] = run.n_requests  # one request may carry several samples (the endpoint's n)
     usage["cost_usd"], usage["price"] = estimate_cost(model, usage["prompt_tokens"], usage["completion_tokens"], prices)
     usage["wall_s"] = round(wall, 3)
     usage["retries"] = run.retries
@@ -750,7 +870,9 @@ async def _aevaluate(
     usage["retry_causes"] = dict(sorted(run.retry_causes.items(), key=lambda kv: -kv[1])[:5])
     record_params = {
         "api": api,
-        "n": n,
+        "samples": samples,
+        "batch_samples": batch_samples,
+        "batch_samples_note": run.batch_note,
         "temperature": temperature,
         "max_tokens": max_tokens,
         "reasoning_effort": reasoning_effort,
@@ -779,16 +901,24 @@ async def _aevaluate(
 
 def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine to completion on a fresh event loop, also from inside a running loop (e.g. Jupyter)."""
+    result: list[T] = []
+
+    async def main() -> None:
+        # The loop's main task returns None, not the result: on Python 3.11 asyncio.run formats the main task's
+        # repr (its result included) when it restores the SIGINT handler, which for a report of 16,000 samples
+        # costs most of a second.
+        result.append(await coro)
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(coro)
-    result: list[T] = []
+        asyncio.run(main())
+        return result[0]
     error: list[BaseException] = []
 
     def target() -> None:
         try:
-            result.append(asyncio.run(coro))
+            asyncio.run(main())
         except BaseException as exc:
             error.append(exc)
 
@@ -815,7 +945,9 @@ def evaluate(
     max_tokens: int | None = None,
     reasoning_effort: str | None = None,
     response_format: Mapping[str, Any] | None = None,
-    n: int = _defaults.SAMPLES,
+    samples: int = _defaults.SAMPLES,
+    batch_samples: bool = True,
+    n: int | None = None,
     seed: int = _defaults.SEED,
     n_boot: int = _defaults.N_BOOT,
     progress: bool = True,
@@ -856,7 +988,17 @@ def evaluate(
         reasoning_effort: ``"low"``, ``"medium"`` or ``"high"`` for reasoning models.
         response_format: A chat-completions response format, e.g. ``{"type": "json_schema", "json_schema":
             {...}}`` (converted for the responses API).
-        n: Samples per prompt (one request each).
+        samples: Completions per prompt (k), each graded, cached and resumed on its own; reports with several
+            carry per-example pass rates and ``pass@1`` / ``pass@k`` / ``maj@k`` (see
+            [biorft.curate.by_pass_rate][biorft.curate.by_pass_rate]).
+        batch_samples: With the chat API and ``samples`` > 1, ask for the samples of a prompt still missing from
+            the cache in one request (the endpoint's ``n``; OpenAI chat completions and vLLM honour it) and cache
+            each returned choice as its own sample. Samples an endpoint leaves out (many OpenAI-compatible servers
+            ignore ``n`` and answer one choice) are asked again, so the result is the same either way; an endpoint
+            that refuses ``n`` (HTTP 400 naming it, as some reasoning models do) gets one request per sample for the
+            rest of the run, with one warning on the ``biorft.evaluation`` logger. False: one request per sample
+            always. The responses API has no ``n``: one request per sample.
+        n: Deprecated alias of ``samples`` (same meaning; a ``DeprecationWarning``).
         seed: Seed of the bootstrap intervals and the back-off jitter (pass ``extra_params={"seed": ...}`` to
             send a sampling seed to the endpoint).
         n_boot: Bootstrap resamples for the intervals.
@@ -903,4 +1045,6 @@ def evaluate(
         (1.0, 1)
     """
     # The first statement, so locals() holds exactly the arguments (the one list of them, with their defaults).
-    return _run_sync(_aevaluate(**locals(), own_pool=True))
+    arguments = dict(locals())
+    arguments["samples"] = samples_argument(arguments.pop("samples"), arguments.pop("n"))
+    return _run_sync(_aevaluate(**arguments, own_pool=True))
