@@ -7,6 +7,7 @@ as such, or one clear error; nothing hangs, nothing is scored that was not an an
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -182,8 +183,11 @@ def test_a_dead_endpoint_ends_the_run_instead_of_grinding_through_every_example(
     dead = openai.AsyncOpenAI(base_url=base_url, api_key="sk-test")
     big = make_dataset(binary_spec(), 200)
     t0 = time.perf_counter()
-    with pytest.raises(BackendError, match="failed 8 requests in a row") as info:
+    with pytest.raises(BackendError, match=r"failed \d+ requests in a row") as info:
         evaluate(big, "m", dead, TinyGrader(big.spec), cache=tmp_path / "c.jsonl", concurrency=2, max_retries=1, **FAST)
+    # the run ends at the 8th failure in a row; the other worker's request in flight may add one more
+    streak = int(re.search(r"failed (\d+) requests in a row", str(info.value)).group(1))
+    assert 8 <= streak <= 9
     assert time.perf_counter() - t0 < 5.0
     assert "rerun the same call to resume" in str(info.value)
 
