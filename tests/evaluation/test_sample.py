@@ -5,7 +5,7 @@ from __future__ import annotations
 import collections
 
 import openai
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import biorft as br
@@ -18,6 +18,7 @@ SPEC = TaskSpec(name="t", domain="other", kind="multiclass", labels=("a", "b", "
 REG = TaskSpec(name="r", domain="other", kind="regression", instructions="x")
 
 
+@example(labels=list("abbbbc"), limit=3, seed=0)  # a rare label must not be the one given back
 @given(
     labels=st.lists(st.sampled_from("abc"), min_size=1, max_size=200),
     limit=st.integers(1, 250),

@@ -63,8 +63,9 @@ def _allocate(sizes: dict[str, int], limit: int) -> dict[str, int]:
     if limit >= len(sizes):  # every label present keeps at least one example
         for k in alloc:
             alloc[k] = max(alloc[k], 1)
-    while sum(alloc.values()) > limit:  # undo the minimums from the largest classes
-        k = max(alloc, key=lambda c: (alloc[c] - quotas[c], alloc[c]))
+    floor = 1 if limit >= len(sizes) else 0
+    while sum(alloc.values()) > limit:  # take back from the classes furthest above their quota, never below one
+        k = max((c for c in alloc if alloc[c] > floor), key=lambda c: (alloc[c] - quotas[c], alloc[c]))
         alloc[k] -= 1
     order = sorted(sizes, key=lambda c: (-(quotas[c] - int(quotas[c])), c))
     i = 0
