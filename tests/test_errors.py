@@ -16,6 +16,7 @@ from biorft.errors import BiorftError, BiorftWarning, MissingDependencyError
 # Private exceptions used as control flow inside one function, never seen by a caller.
 INTERNAL = {
     "biorft.evaluation._runner._FailedError": "wraps a failed request between the worker and its caller in the runner",
+    "biorft.evaluation._runner._NRejectedError": "tells the runner the endpoint refused n > 1 (batching off)",
 }
 
 
