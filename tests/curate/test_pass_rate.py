@@ -151,3 +151,12 @@ def test_wilson_interval_contains_the_rate(n: int, draw: st.DataObject) -> None:
     c = draw.draw(st.integers(0, n))
     low, high = wilson_interval(c, n)
     assert 0.0 <= low <= c / n <= high <= 1.0
+
+
+def test_only_samples_with_a_usable_answer_vote_in_maj_at_k() -> None:
+    recs = [EvalRecord(id="a", sample=0, output_text="", score=1.0, reason="correct", answer="x", target="x")]
+    recs += [
+        EvalRecord(id="a", sample=s, output_text="", score=0.0, reason=reason, answer="junk", target="x")
+        for s, reason in ((1, "invalid_molecule"), (2, "out_of_range"), (3, "hedged"))
+    ]
+    assert pass_rates(recs)["a"].majority_correct is True

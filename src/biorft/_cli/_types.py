@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 
-__all__ = ["finite_float", "non_negative_int", "positive_float", "positive_int"]
+__all__ = ["finite_float", "non_negative_int", "positive_float", "positive_int", "unit_float"]
 
 
 def _int(text: str) -> int:
@@ -75,4 +75,17 @@ def finite_float(text: str) -> float:
     value = _float(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, got {text!r}")
+    return value
+
+
+def unit_float(text: str) -> float:
+    """A number in [0, 1] (a rate or a score).
+
+    Examples:
+        >>> unit_float("0.25")
+        0.25
+    """
+    value = _float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be a number in [0, 1], got {text!r}")
     return value

@@ -8,17 +8,9 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+from biorft._cli._types import unit_float
+
 _FORMATS = ("openai", "trl", "verl", "none")
-
-
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text!r}")
-    return value
 
 
 def register(sub: Any) -> None:
@@ -32,9 +24,9 @@ def register(sub: Any) -> None:
         "the splits with the curated training part in --format.",
     )
     p.add_argument("report", type=Path, metavar="REPORT", help="report folder written by 'biorft eval' or report.json")
-    p.add_argument("--low", type=_fraction, default=0.1, help="lowest pass rate kept, inclusive (default: 0.1)")
-    p.add_argument("--high", type=_fraction, default=0.9, help="highest pass rate kept, inclusive (default: 0.9)")
-    p.add_argument("--threshold", type=_fraction, default=1.0, help="score that counts as a pass (default: 1.0)")
+    p.add_argument("--low", type=unit_float, default=0.1, help="lowest pass rate kept, inclusive (default: 0.1)")
+    p.add_argument("--high", type=unit_float, default=0.9, help="highest pass rate kept, inclusive (default: 0.9)")
+    p.add_argument("--threshold", type=unit_float, default=1.0, help="score that counts as a pass (default: 1.0)")
     p.add_argument(
         "--format", choices=_FORMATS, default="openai", help="export of the curated splits (default: openai)"
     )

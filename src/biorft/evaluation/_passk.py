@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,12 +35,13 @@ import numpy as np
 
 from biorft.evaluation._metrics import Metric, percentile_ci
 from biorft.evaluation._records import EvalRecord
+from biorft.graders._result import ANSWERED
 from biorft.schema import TaskKind, TaskSpec
 
 __all__ = ["PassRate", "pass_at_k", "pass_rates", "sampling_metrics", "wilson_interval"]
 
-UNANSWERED = frozenset({"no_answer", "parse_error", "format_error", "hedged", "conflicting", "grader_error"})
-"""Reasons that mean a sample gave no usable answer (it cannot vote in maj@k)."""
+_VOTERS = frozenset(reason.value for reason in ANSWERED)
+"""Reasons of samples that stated a usable answer: only they vote in maj@k."""
 
 
 def pass_at_k(n: int, c: int, k: int) -> float:
@@ -114,7 +116,7 @@ def _answer_key(answer: Any) -> str:
 
 
 def _majority(spec: TaskSpec | None, recs: Sequence[EvalRecord], threshold: float) -> bool | None:
-    answered = [r for r in recs if r.reason not in UNANSWERED and r.answer is not None]
+    answered = [r for r in recs if r.reason in _VOTERS and r.answer is not None]
     if not answered:
         return None
     if spec is not None and spec.kind is TaskKind.REGRESSION:
@@ -200,12 +202,11 @@ def sampling_metrics(
         >>> sorted(m), m["pass@1"].value, m["pass@2"].value
         (['maj@2', 'pass@1', 'pass@2'], 0.5, 1.0)
     """
+    per_example = Counter(r.id for r in records)
+    if not per_example or min(per_example.values()) < 2:
+        return {}  # one sample somewhere: pass@1 is the accuracy already reported (checked before any grouping)
     rates = list(pass_rates(records, spec=spec, threshold=threshold).values())
-    if not rates:
-        return {}
     k = min(r.n for r in rates)
-    if k < 2:
-        return {}
     p1 = np.array([r.rate for r in rates], dtype=np.float64)
     pk = np.array([pass_at_k(r.n, r.passed, k) for r in rates], dtype=np.float64)
     maj = np.array([float(bool(r.majority_correct)) for r in rates], dtype=np.float64)

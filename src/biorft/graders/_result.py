@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-__all__ = ["GradeResult", "Reason"]
+__all__ = ["ANSWERED", "GradeResult", "Reason"]
 
 
 class Reason(str, Enum):
@@ -51,6 +51,10 @@ class Reason(str, Enum):
 
     def __str__(self) -> str:
         return self.value
+
+
+ANSWERED: frozenset[Reason] = frozenset({Reason.CORRECT, Reason.PARTIAL, Reason.INCORRECT})
+"""The reasons that grade an answer that was read; every other reason means no usable answer (score 0)."""
 
 
 @dataclass(frozen=True)

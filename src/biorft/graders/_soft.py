@@ -36,12 +36,11 @@ from typing import Any, Protocol
 from biorft.errors import GraderError
 from biorft.graders._base import Grader, check_number
 from biorft.graders._factory import grader_for
-from biorft.graders._result import GradeResult, Reason
+from biorft.graders._result import ANSWERED, GradeResult, Reason
 from biorft.schema import TaskKind, TaskSpec
 
 __all__ = ["Predictor", "SoftVerifier"]
 
-_ANSWERED = frozenset({Reason.CORRECT, Reason.PARTIAL, Reason.INCORRECT})
 _CACHE_SIZE = 100_000
 
 
@@ -222,7 +221,7 @@ class SoftVerifier(Grader):
         if not isinstance(entity, str) or not entity:
             return GradeResult(0.0, Reason.BAD_ITEM, None, "the item has no 'entity' for the predictor")
         read = self.hard.explain(sample, {**item, "target": _placeholder(self.spec)})
-        if read.reason not in _ANSWERED:
+        if read.reason not in ANSWERED:
             return GradeResult(0.0, read.reason, read.answer, read.detail, read.confidence)
         soft = self._soft(entity, read.answer)
         score = soft
