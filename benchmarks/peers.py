@@ -427,7 +427,8 @@ def profile_section(rep: Report, prof: dict[str, Any] | None) -> None:
     rep.add(
         f"One process, first {rows:,} rows, molecule_task + split('scaffold') under cProfile (the profiler inflates "
         f"Python-level calls). Without the profiler: {prof['seconds']:.2f} s; the RDKit floor on the same rows (parse "
-        f"+ canonical SMILES + InChIKey + Murcko scaffold, nothing else, same process): {prof['floor_seconds']:.2f} s, "
+        "+ canonical SMILES + InChIKey + tautomer key + Murcko scaffold, nothing else, same process): "
+        f"{prof['floor_seconds']:.2f} s, "
         f"so biorft / floor = **{prof['seconds'] / prof['floor_seconds']:.2f}x**.",
         "",
     )

@@ -187,3 +187,74 @@ def test_cached_standardisation_is_identical_on_bundled_data() -> None:
     assert [r.smiles for r in cached[:1500]] == keep["smiles"].to_list()
     assert [r.inchikey for r in cached[:1500]] == keep["inchikey"].to_list()
     assert [r.scaffold for r in cached[:1500]] == keep["scaffold"].to_list()
+
+
+def _builder_passes(raw: list[str], n_jobs: int) -> list[tuple[object, ...]]:
+    """Each row through the builders' two passes: (canonical SMILES, InChIKey, scaffold, tautomer key) or a reason."""
+    out: list[tuple[object, ...]] = []
+    with chem._Workers(n_jobs) as workers:
+        first = list(chem._canonical_many(raw, workers, chunk_size=64))
+        describer = chem._Describer(workers, chunk_size=50)
+        slots = [
+            None if isinstance(r, chem.StandardizeFailure) else describer.add(f"{r[0]} {r[1]}", r[2]) for r in first
+        ]
+        described = describer.results()
+    for r, slot in zip(first, slots, strict=True):
+        if isinstance(r, chem.StandardizeFailure):
+            out.append((r.reason,))
+            continue
+        assert slot is not None
+        d = described[slot]
+        out.append((r[0], d.reason) if isinstance(d, chem.StandardizeFailure) else (r[0], *d))
+    return out
+
+
+def test_builder_passes_give_each_rows_own_values() -> None:
+    """Pass 1 + pass 2 (one description per canonical SMILES, run beside pass 1) == the per-molecule functions.
+
+    Salts, stereoisomers, tautomers, repeats and failures are mixed in; in parallel with small chunks, the copy of a
+    molecule that gets described can sit in another chunk or worker than the row that uses it.
+    """
+    from biorft.datasets import load_task
+
+    raw = load_task("molecules/bbb_b3db").frame["smiles"].to_list()[:600]
+    raw = raw + [s + ".[Na+].[Cl-]" for s in raw[:150]] + raw[::7] + [p for pair in _STEREO_PAIRS for p in pair]
+    raw += ["O=c1cccc[nH]1", "Oc1ccccn1", "C1CC", "", "CC(=O)[O-].[Na+]", "OC(C)=O"]
+    # organometallic ligands: anions, radicals and protonated forms of one ring
+    raw += ["[Fe+2].c1cc[cH-]c1.c1cc[cH-]c1C", "[Mn].C[c-]1cccc1.[C-]#[O+].[C-]#[O+].[C-]#[O+]", "[cH-]1cccc1"]
+    raw += ["[CH]1C=CC=C1", "C1=CCC=C1", "[Fe].c1cc[cH-]c1", "[CH2]C", "CC"]
+    expected: list[tuple[object, ...]] = []
+    for s in raw:
+        rec = chem.standardize_smiles(s)
+        if isinstance(rec, chem.StandardizeFailure):
+            expected.append((rec.reason,))
+        else:
+            taut = chem.tautomer_key(chem.parse(rec.smiles))
+            expected.append((rec.smiles, rec.inchikey, rec.scaffold, taut))
+    assert _builder_passes(raw, 1) == expected
+    assert _builder_passes(raw, 2) == expected
+
+
+def test_molecule_task_falls_back_when_workers_cannot_start(tmp_path: pathlib.Path) -> None:
+    """Both passes (and pass 2's chunks sent before the pool broke) finish in this process, with every row."""
+    import subprocess
+    import sys
+
+    from biorft.datasets import molecule_task
+
+    path = tmp_path / "m.csv"  # 4,500 rows, 1,517 distinct amino ethers (pass 2 sends chunks during pass 1)
+    rows = [f"{'C' * (1 + i % 37)}O{'C' * (1 + i % 41)}N,{i % 2}\n" for i in range(4500)]
+    path.write_text("smiles,y\n" + "".join(rows))
+    script = (
+        "from biorft.datasets import molecule_task\n"
+        f"ds = molecule_task({str(path)!r}, kind='binary', labels={{0: 'a', 1: 'b'}}, n_jobs=2)\n"
+        "print(ds.frame.hash_rows().sum(), len(ds), ds.card.n_quarantined)\n"
+    )
+    proc = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True, timeout=300, check=True)
+    serial = molecule_task(path, kind="binary", labels={0: "a", 1: "b"}, n_jobs=1)
+    assert len(serial) > 1000
+    assert proc.stdout.split() == [
+        str(serial.frame.hash_rows().sum()),
+        str(len(serial)),
+        str(serial.card.n_quarantined),
+    ]

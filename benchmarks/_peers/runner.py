@@ -139,7 +139,8 @@ def biorft_profile(args: argparse.Namespace) -> dict[str, Any]:
             mol = Chem.MolFromSmiles(smi)
             if mol is not None:
                 Chem.MolToSmiles(mol)
-                Chem.MolToInchiKey(mol)
+                Chem.MolToInchiKey(mol, options="/AuxNone")
+                Chem.MolToInchiKey(mol, options=chem.TAUTOMER_INCHI_OPTIONS)
                 Chem.MolToSmiles(MurckoScaffold.GetScaffoldForMol(mol))
     floor = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -153,12 +154,14 @@ def biorft_profile(args: argparse.Namespace) -> dict[str, Any]:
     os.unlink(fh.name)
     stats: Any = pstats.Stats(prof)
     total = max(stats.total_tt, 1e-9)
-    # chem's per-molecule pipeline (_standardize_uncached) calls RDKit directly; Boost.Python calls are not profiled
-    # apart, so its own time is RDKit's parse + canonical SMILES; the other steps are Python functions.
+    # chem's two builder passes call RDKit directly; Boost.Python calls are not profiled apart, so the own time of
+    # chem._parent is RDKit's parse, that of chem._canonical the canonical SMILES + binary, that of
+    # chem._describe_chunk reading the binary; the other steps are Python functions.
     labels = {
-        "parse": "RDKit parse + canonical SMILES (MolFromSmiles, MolToSmiles: own time of chem._standardize_uncached)",
-        "standardize": "chem._standardize (LargestFragmentChooser, Uncharger where the text has '.' or a charge)",
-        "inchikey": "InChIKey (MolToInchiKey)",
+        "parse": "RDKit parse, canonical SMILES, binary copy of the parent (own time of chem._parent, chem._canonical, "
+        "chem._describe_chunk)",
+        "standardize": "standardize_mol (LargestFragmentChooser, Uncharger where the text has '.' or a charge)",
+        "inchikey": "InChIKey and tautomer key (MolToInchiKey, twice per distinct molecule)",
         "scaffold": "chem._scaffold (ring check, GetScaffoldForMol + MolToSmiles)",
         "split": "split('scaffold')",
     }
@@ -166,11 +169,11 @@ def biorft_profile(args: argparse.Namespace) -> dict[str, Any]:
     hot: list[tuple[float, str]] = []
     for (file, _line, func), (_cc, _nc, tt, ct, _callers) in stats.stats.items():
         key = None
-        if "biorft" in file and func in ("_standardize", "_scaffold", "split_dataset"):
-            key = {"_standardize": "standardize", "_scaffold": "scaffold", "split_dataset": "split"}[func]
+        if "biorft" in file and func in ("standardize_mol", "_scaffold", "split_dataset"):
+            key = {"standardize_mol": "standardize", "_scaffold": "scaffold", "split_dataset": "split"}[func]
         elif func == "MolToInchiKey" and file.endswith("inchi.py"):
             key = "inchikey"
-        elif "biorft" in file and func == "_standardize_uncached":  # RDKit's C++ calls are not profiled apart
+        elif "biorft" in file and func in ("_parent", "_canonical", "_describe_chunk"):  # RDKit calls inside
             ct = tt
             key = "parse"
         if key is not None:

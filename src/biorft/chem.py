@@ -27,9 +27,12 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from biorft.graders._rt.molecules import standardize_mol
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 __all__ = [
     "StandardizeFailure",
@@ -275,17 +278,42 @@ def _standardize_text(
     """Standardise stripped, non-empty SMILES text (RDKit's log must already be silenced)."""
     if cache is None:
         return _standardize_uncached(text, stereo_scaffold)
-    hit = cache.get(text)
-    if hit is not None:
-        return hit
-    result = _standardize_uncached(text, stereo_scaffold)
-    if len(cache) >= _CACHE_SIZE:  # bound memory
-        cache.clear()
-    cache[text] = result
-    return result
+    return _cached(cache, text, functools.partial(_standardize_uncached, stereo_scaffold=stereo_scaffold))
+
+
+_V = TypeVar("_V")
+
+
+def _cached(store: dict[str, _V], text: str, compute: Callable[[str], _V]) -> _V:
+    """``compute(text)``, remembered in ``store`` (cleared when full, to bound memory)."""
+    hit = store.get(text)
+    if hit is None:
+        hit = compute(text)
+        if len(store) >= _CACHE_SIZE:
+            store.clear()
+        store[text] = hit
+    return hit
 
 
 def _standardize_uncached(text: str, stereo_scaffold: bool) -> StandardizedMolecule | StandardizeFailure:
+    std = _parent(text)
+    if isinstance(std, StandardizeFailure):
+        return std
+    key = _inchikey(std)
+    if key is None:
+        return _NO_KEY
+    from rdkit import Chem
+
+    return StandardizedMolecule(
+        smiles=str(Chem.MolToSmiles(std)), inchikey=key, scaffold=_scaffold(std, stereo_scaffold)
+    )
+
+
+_NO_KEY = StandardizeFailure("no InChIKey can be computed for the molecule")
+
+
+def _parent(text: str) -> Mol | StandardizeFailure:
+    """Parse and standardise stripped SMILES text (RDKit's log must already be silenced)."""
     from rdkit import Chem
 
     try:
@@ -297,15 +325,18 @@ def _standardize_uncached(text: str, stereo_scaffold: bool) -> StandardizedMolec
     std = standardize_mol(mol, text)
     if std is None or std.GetNumAtoms() == 0:
         return StandardizeFailure("RDKit cannot standardise the molecule (largest fragment / neutralise)")
+    return std
+
+
+def _inchikey(std: Mol) -> str | None:
+    """The standard InChIKey, or None (``/AuxNone`` only leaves out the auxiliary output: the InChI is standard)."""
+    from rdkit import Chem
+
+    to_key: Any = Chem.MolToInchiKey
     try:
-        to_key: Any = Chem.MolToInchiKey
-        key = str(to_key(std))
+        return str(to_key(std, options="/AuxNone")) or None
     except Exception:
-        key = ""
-    if not key:
-        return StandardizeFailure("no InChIKey can be computed for the molecule")
-    scaffold = _scaffold(std, stereo_scaffold)
-    return StandardizedMolecule(smiles=str(Chem.MolToSmiles(std)), inchikey=key, scaffold=scaffold)
+        return None
 
 
 def _standardize_chunk(
@@ -371,34 +402,95 @@ def _map_chunks(
     n_jobs: int | None,
     chunk_size: int,
 ) -> Iterator[_R]:
-    """Map chunk functions over ``items`` in order: ``local`` in this process, or ``remote`` on worker processes.
+    """Map chunk functions over ``items`` in order on a pool of its own (see [`_Workers`][biorft.chem._Workers])."""
+    with _Workers(n_jobs) as workers:
+        yield from workers.map(remote, local, items, chunk_size=chunk_size)
 
-    At most ``2 * n_jobs`` chunks are in flight, so memory stays bounded however long the input is. Workers are
-    started with "spawn" (safe beside polars' and RDKit's threads, the same on every platform); when they cannot
-    start (e.g. a script read from stdin) the work finishes in this process.
-    """
-    import os
 
-    jobs = (os.cpu_count() or 1) if n_jobs is None or n_jobs < 1 else n_jobs
-    source = iter(items)
-
-    def next_chunk() -> list[_T]:
-        return [s for _, s in zip(range(chunk_size), source, strict=False)]
-
-    if jobs == 1:
-        while chunk := next_chunk():
-            yield from local(chunk)
-        return
-    import collections
-    import multiprocessing as mp
-    from concurrent.futures import Future, ProcessPoolExecutor
+def _broken_pool() -> type[Exception]:
     from concurrent.futures.process import BrokenProcessPool
 
-    pending: collections.deque[tuple[list[_T], Future[list[_R]]]] = collections.deque()
-    try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as pool:
+    return BrokenProcessPool
+
+
+class _Workers:
+    """Worker processes shared by the passes of one build (in this process when ``n_jobs`` is 1).
+
+    Chunks are mapped in order, at most ``2 * n_jobs`` in flight, so memory stays bounded however long the input
+    is. Workers are started with "spawn" (safe beside polars' and RDKit's threads, the same on every platform) when
+    the first chunk is sent, and kept for the next pass; when they cannot start (e.g. a script read from stdin) the
+    work, this pass's and every later one's, finishes in this process.
+    """
+
+    def __init__(self, n_jobs: int | None) -> None:
+        import os
+
+        self.jobs = (os.cpu_count() or 1) if n_jobs is None or n_jobs < 1 else n_jobs
+        self._pool: ProcessPoolExecutor | None = None
+        self._broken = False
+
+    def __enter__(self) -> _Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    def submit(self, fn: Callable[[list[_T]], list[_R]], chunk: list[_T]) -> Future[list[_R]]:
+        """``fn(chunk)`` on a worker (started if need be), or done here when there are none."""
+        from concurrent.futures import Future
+
+        if self.jobs > 1 and not self._broken:
+            try:
+                return self._start().submit(fn, chunk)
+            except _broken_pool():
+                self._broken = True
+        done: Future[list[_R]] = Future()
+        done.set_result(fn(chunk))
+        return done
+
+    def result(self, future: Future[list[_R]], fn: Callable[[list[_T]], list[_R]], chunk: list[_T]) -> list[_R]:
+        """The result of a [`submit`][biorft.chem._Workers.submit]ted chunk; redone here if the workers died."""
+        try:
+            return future.result()
+        except _broken_pool():
+            self._broken = True
+            return fn(chunk)
+
+    def _start(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=mp.get_context("spawn"))
+        return self._pool
+
+    def map(
+        self,
+        remote: Callable[[list[_T]], list[_R]],
+        local: Callable[[list[_T]], list[_R]],
+        items: Iterable[_T],
+        *,
+        chunk_size: int,
+    ) -> Iterator[_R]:
+        """Results of ``remote`` (on the workers) or ``local`` (here) over chunks of ``items``, in input order."""
+        source = iter(items)
+
+        def next_chunk() -> list[_T]:
+            return [s for _, s in zip(range(chunk_size), source, strict=False)]
+
+        if self.jobs == 1 or self._broken:
+            while chunk := next_chunk():
+                yield from local(chunk)
+            return
+        import collections
+
+        pending: collections.deque[tuple[list[_T], Future[list[_R]]]] = collections.deque()
+        try:
+            pool = self._start()
             while True:
-                while len(pending) < 2 * jobs:
+                while len(pending) < 2 * self.jobs:
                     chunk = next_chunk()
                     if not chunk:
                         break
@@ -408,11 +500,12 @@ def _map_chunks(
                 results = pending[0][1].result()
                 pending.popleft()
                 yield from results
-    except BrokenProcessPool:
-        for chunk, _ in pending:
-            yield from local(chunk)
-        while chunk := next_chunk():
-            yield from local(chunk)
+        except _broken_pool():
+            self._broken = True
+            for chunk, _ in pending:
+                yield from local(chunk)
+            while chunk := next_chunk():
+                yield from local(chunk)
 
 
 # -- identity keys ----------------------------------------------------------------------------------------------
@@ -421,8 +514,10 @@ def _map_chunks(
 # the same key) at the cost of one more InChI (about that of the InChIKey itself). RDKit's TautomerEnumerator
 # canonical tautomer was measured at 2-14 ms per drug-like molecule (10-45 times an InChIKey) depending on its
 # MaxTautomers / MaxTransforms bounds, and once those bounds truncate the enumeration two tautomers of one compound
-# can get different "canonical" forms; so biorft uses InChI's.
-TAUTOMER_INCHI_OPTIONS = "/KET /15T"
+# can get different "canonical" forms; so biorft uses InChI's. Stereo is left out (/SNon): the first block hashes the
+# main layer only (formula, connections, hydrogens), so the key is the same with or without it, and InChI's stereo
+# perception, about an eighth of the time, is saved; /AuxNone only leaves out InChI's auxiliary output.
+TAUTOMER_INCHI_OPTIONS = "/KET /15T /SNon /AuxNone"
 
 
 def connectivity_key(key: str) -> str:
@@ -504,6 +599,130 @@ def identity_keys_many(
         True
     """
     yield from _map_chunks(_identity_chunk, _identity_chunk, smiles, n_jobs=n_jobs, chunk_size=chunk_size)
+
+
+# -- the builders' two passes -----------------------------------------------------------------------------------
+# A builder needs every row's canonical SMILES but InChIKey, scaffold and tautomer key once per distinct molecule.
+# Pass 1 (`_canonical_chunk`, every row) parses and standardises the row and returns its canonical SMILES, its
+# molecular formula and the standardised parent in RDKit's binary form (about 20 us to write, 35 us to read, where
+# re-parsing costs 100-180 us). Pass 2 (`_describe_chunk`) computes the InChIKey, scaffold and tautomer key from
+# the binary of the first row with each (canonical SMILES, formula), and runs on the same workers while pass 1 goes
+# on (`_Describer`). InChI and the scaffold's canonical SMILES do not depend on atom order, so every row gets the
+# values `standardize_smiles` and `tautomer_key` give for its own molecule; the formula (hydrogen count and charge
+# included) keeps apart molecules whose SMILES agree while InChI tells them apart (a ring carbon's radical against
+# its hydrogen, found once in organometallic ligands). The order of the rows alone decides which copy is described,
+# so the result never depends on how the chunks were scheduled.
+_Canonical = tuple[str, str, bytes] | StandardizeFailure  # pass 1 of one row: canonical SMILES, formula, binary
+_Described = tuple[str, str, str | None] | StandardizeFailure  # pass 2 of one molecule
+_CANONICAL_CACHE: dict[str, _Canonical] = {}  # per worker process, by input text
+
+
+def _canonical_chunk(chunk: Sequence[str], cache: dict[str, _Canonical] | None = None) -> list[_Canonical]:
+    """Pass 1: ``(canonical SMILES, formula, binary parent)`` or the failure, per SMILES text (cached by text)."""
+    store = _CANONICAL_CACHE if cache is None else cache
+    empty = StandardizeFailure("empty SMILES")
+    out: list[_Canonical] = []
+    with quiet_rdkit():
+        for s in chunk:
+            text = s.strip() if isinstance(s, str) else ""
+            out.append(_cached(store, text, _canonical) if text else empty)
+    return out
+
+
+def _canonical(text: str) -> _Canonical:
+    from rdkit import Chem
+    from rdkit.Chem import rdMolDescriptors
+
+    std = _parent(text)
+    if isinstance(std, StandardizeFailure):
+        return std
+    return str(Chem.MolToSmiles(std)), str(rdMolDescriptors.CalcMolFormula(std)), std.ToBinary()
+
+
+def _describe_chunk(chunk: Sequence[bytes], stereo_scaffold: bool = False) -> list[_Described]:
+    """Pass 2: ``(InChIKey, scaffold, tautomer key)`` of each binary standardised parent, or the failure."""
+    from rdkit import Chem
+
+    read: Any = Chem.Mol  # RDKit's stubs type the pickle argument as str; it takes the bytes of ToBinary()
+    out: list[_Described] = []
+    with quiet_rdkit():
+        for binary in chunk:
+            mol = read(binary)
+            key = _inchikey(mol)
+            out.append(_NO_KEY if key is None else (key, _scaffold(mol, stereo_scaffold), _tautomer_key(mol)))
+    return out
+
+
+def _canonical_many(smiles: Iterable[str], workers: _Workers, *, chunk_size: int = 2000) -> Iterator[_Canonical]:
+    """Pass 1 over many SMILES on ``workers``, in input order.
+
+    Examples:
+        >>> with _Workers(1) as workers:
+        ...     rows = list(_canonical_many(["[Na+].CC(=O)[O-]", "OC(C)=O", "C1CC"], workers))
+        ...     describer = _Describer(workers)
+        ...     slots = [describer.add(f"{smiles} {formula}", binary) for smiles, formula, binary in rows[:2]]
+        ...     described = describer.results()
+        >>> [row[:2] for row in rows[:2]], rows[2].reason, slots
+        ([('CC(=O)O', 'C2H4O2'), ('CC(=O)O', 'C2H4O2')], 'RDKit cannot parse the SMILES', [0, 0])
+        >>> described
+        [('QTBSBXVTEAMEQO-UHFFFAOYSA-N', '', 'QTBSBXVTEAMEQO')]
+    """
+    local: dict[str, _Canonical] = {}
+    yield from workers.map(
+        _canonical_chunk, functools.partial(_canonical_chunk, cache=local), smiles, chunk_size=chunk_size
+    )
+
+
+class _Describer:
+    """Pass 2, run on ``workers`` behind pass 1: each distinct molecule is described once.
+
+    [`add`][biorft.chem._Describer.add] gives each molecule (canonical SMILES and formula) a slot (the first row
+    that has it sends its binary); after [`close`][biorft.chem._Describer.close],
+    [`get`][biorft.chem._Describer.get] waits for the chunk of one slot only, so the caller can use the first
+    descriptions while the last are still being computed. Every chunk but the last holds ``chunk_size`` slots.
+    """
+
+    def __init__(self, workers: _Workers, *, stereo_scaffold: bool = False, chunk_size: int = 250) -> None:
+        self._workers = workers
+        self._describe = functools.partial(_describe_chunk, stereo_scaffold=stereo_scaffold)
+        self._chunk_size = chunk_size
+        self._slots: dict[str, int] = {}
+        self._batch: list[bytes] = []
+        self._sent: list[tuple[Future[list[_Described]], list[bytes]]] = []
+        self._done: dict[int, list[_Described]] = {}
+
+    def add(self, molecule: str, binary: bytes) -> int:
+        """The slot of ``molecule`` (canonical SMILES and formula); its first binary is described."""
+        slot = self._slots.get(molecule)
+        if slot is None:
+            slot = self._slots[molecule] = len(self._slots)
+            self._batch.append(binary)
+            if len(self._batch) >= self._chunk_size:
+                self._send()
+        return slot
+
+    def _send(self) -> None:
+        if self._batch:
+            self._sent.append((self._workers.submit(self._describe, self._batch), self._batch))
+            self._batch = []
+
+    def close(self) -> None:
+        """Send the last, partial chunk: no more [`add`][biorft.chem._Describer.add]."""
+        self._send()
+
+    def get(self, slot: int) -> _Described:
+        """The description of ``slot`` (after [`close`][biorft.chem._Describer.close]), waiting for its chunk."""
+        chunk, at = divmod(slot, self._chunk_size)
+        done = self._done.get(chunk)
+        if done is None:
+            future, batch = self._sent[chunk]
+            done = self._done[chunk] = self._workers.result(future, self._describe, batch)
+        return done[at]
+
+    def results(self) -> list[_Described]:
+        """One description per slot, in slot order (closes the describer)."""
+        self.close()
+        return [self.get(slot) for slot in range(len(self._slots))]
 
 
 def read_sdf(path: str) -> list[dict[str, Any]]:

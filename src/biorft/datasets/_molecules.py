@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import collections
 import itertools
 import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from biorft.datasets._build import (
     Record,
@@ -154,7 +155,14 @@ def molecule_task(
         [(1, "duplicate of 'LFQSCWFLJHTTHZ-UHFFFAOYSA-N' (InChIKey LFQSCWFLJHTTHZ-UHFFFAOYSA-N), same label 'active'"),
          (3, 'invalid SMILES: RDKit cannot parse the SMILES')]
     """
-    from biorft.chem import StandardizeFailure, connectivity_key, identity_keys_many, rdkit_version, standardize_many
+    from biorft.chem import (
+        StandardizeFailure,
+        _canonical_many,
+        _Describer,
+        _Workers,
+        connectivity_key,
+        rdkit_version,
+    )
 
     task_kind = parse_kind(kind)
     check_policy(duplicates, task_kind)
@@ -177,96 +185,116 @@ def molecule_task(
     n_in = selected.height
     n_t, n_k = len(target_cols), len(keep_columns)
 
+    checked: collections.deque[tuple[str, str | None]] = collections.deque()  # (SMILES cell, problem) per row
+
     def text_of(row: tuple[Any, ...]) -> str:
-        """The SMILES cell to standardise; "" (not parsed) for cells refused by `smiles_problem`."""
+        """The SMILES cell to standardise; "" (not parsed) for cells refused by `smiles_problem`.
+
+        The feed runs ahead of the checks below over the same rows, so each row's cell and problem are queued here
+        once and taken back in order there.
+        """
         smi = raw_str(row[0]) or ""
-        return "" if smiles_problem(smi) else smi
+        problem = smiles_problem(smi)
+        checked.append((smi, problem))
+        return "" if problem else smi
 
     # Rows stream through: one iterator feeds the worker processes, its twin the checks below (tee buffers only
-    # the rows in flight), so no per-row Python lists of the whole input are built.
-    feed, rows = itertools.tee(selected.iter_rows(buffer_size=4096), 2)
-    results = standardize_many((text_of(r) for r in feed), n_jobs=n_jobs)
-
-    quarantined: list[QuarantinedRow] = []
-    records: list[Record] = []
-    for i, (row, res) in enumerate(zip(rows, results, strict=True)):
-        smi = raw_str(row[0]) or ""
-        rid = raw_str(row[1 + n_t]) if id else None
-        shown = smi if len(smi) <= 200 else smi[:200] + "..."
-        if id and rid is None:
-            quarantined.append(QuarantinedRow(row=i, reason=f"missing id in column {id!r}", value=shown or None))
-            continue
-        if sdf and row[-1]:
-            quarantined.append(QuarantinedRow(row=i, id=rid, reason=str(row[-1])))
-            continue
-        problem = smiles_problem(smi)
-        if problem:
-            quarantined.append(QuarantinedRow(row=i, id=rid, reason=f"invalid SMILES: {problem}", value=shown))
-            continue
-        if mixtures == "quarantine" and "." in smi:
-            quarantined.append(
-                QuarantinedRow(
-                    row=i,
-                    id=rid,
-                    value=smi,
-                    reason="multi-component SMILES (salt or mixture) quarantined: mixtures='quarantine'",
+    # the rows in flight), so no per-row Python lists of the whole input are built. Pass 1 (every row) gives the
+    # canonical SMILES and the standardised parent; pass 2 (once per distinct canonical SMILES, on the same workers
+    # while pass 1 goes on) the InChIKey, scaffold and tautomer key.
+    outcomes: list[QuarantinedRow | _Pending] = []  # one per row, in row order
+    with _Workers(n_jobs) as pool:
+        feed, rows = itertools.tee(selected.iter_rows(buffer_size=4096), 2)
+        results = _canonical_many((text_of(r) for r in feed), pool)
+        describer = _Describer(pool)
+        for i, (row, res) in enumerate(zip(rows, results, strict=True)):
+            smi, problem = checked.popleft()
+            rid = raw_str(row[1 + n_t]) if id else None
+            shown = smi if len(smi) <= 200 else smi[:200] + "..."
+            if id and rid is None:
+                outcomes.append(QuarantinedRow(row=i, reason=f"missing id in column {id!r}", value=shown or None))
+            elif sdf and row[-1]:
+                outcomes.append(QuarantinedRow(row=i, id=rid, reason=str(row[-1])))
+            elif problem:
+                outcomes.append(QuarantinedRow(row=i, id=rid, reason=f"invalid SMILES: {problem}", value=shown))
+            elif mixtures == "quarantine" and "." in smi:
+                outcomes.append(
+                    QuarantinedRow(
+                        row=i,
+                        id=rid,
+                        value=smi,
+                        reason="multi-component SMILES (salt or mixture) quarantined: mixtures='quarantine'",
+                    )
                 )
-            )
-            continue
-        if isinstance(res, StandardizeFailure):
-            quarantined.append(QuarantinedRow(row=i, id=rid, reason=f"invalid SMILES: {res.reason}", value=smi or None))
-            continue
-        parsed = parser.parse(row[1 : 1 + n_t])
-        if isinstance(parsed, str):
-            quarantined.append(QuarantinedRow(row=i, id=rid or res.inchikey, reason=parsed, value=smi))
-            continue
-        value, known = parsed
-        start = 1 + n_t + (1 if id else 0)
-        extras = tuple(v if isinstance(v, float) else raw_str(v) for v in row[start : start + n_k])
-        records.append(
-            Record(
-                row=i,
-                id=rid or res.inchikey,
-                key=res.inchikey,
-                target=value,
-                known=known,
-                values=(res.smiles, res.smiles, res.inchikey, res.scaffold, *extras),
-            )
-        )
-    del feed, rows, selected
-    if id:  # a user id naming two different molecules is ambiguous: keep the first
-        first: dict[str, Record] = {}
-        unique: list[Record] = []
-        for r in records:
-            other = first.get(str(r.id))
-            if other is not None and other.key != r.key:
+            elif isinstance(res, StandardizeFailure):
+                outcomes.append(
+                    QuarantinedRow(row=i, id=rid, reason=f"invalid SMILES: {res.reason}", value=smi or None)
+                )
+            else:
+                canonical, formula, binary = res
+                start = 1 + n_t + (1 if id else 0)
+                extras = tuple(v if isinstance(v, float) else raw_str(v) for v in row[start : start + n_k])
+                outcomes.append(
+                    _Pending(
+                        i,
+                        rid,
+                        smi,
+                        canonical,
+                        describer.add(f"{canonical} {formula}", binary),
+                        parser.parse(row[1 : 1 + n_t]),
+                        extras,
+                    )
+                )
+        del feed, rows, selected
+        describer.close()
+        # each row takes its molecule's description once that chunk is done, while the last chunks still run
+        quarantined: list[QuarantinedRow] = []
+        records: list[Record] = []
+        for out in outcomes:
+            if isinstance(out, QuarantinedRow):
+                quarantined.append(out)
+                continue
+            desc = describer.get(out.slot)
+            if isinstance(desc, StandardizeFailure):
                 quarantined.append(
                     QuarantinedRow(
-                        row=r.row,
-                        id=r.id,
-                        value=r.key,
-                        reason=f"duplicate id {r.id!r} (row {other.row} has a different molecule); ids must be unique",
+                        row=out.row, id=out.id, reason=f"invalid SMILES: {desc.reason}", value=out.smiles or None
                     )
                 )
                 continue
-            first.setdefault(str(r.id), r)
-            unique.append(r)
-        records = unique
+            inchikey, scaffold, taut = desc
+            if isinstance(out.parsed, str):
+                quarantined.append(
+                    QuarantinedRow(row=out.row, id=out.id or inchikey, reason=out.parsed, value=out.smiles)
+                )
+                continue
+            value, known = out.parsed
+            records.append(
+                Record(
+                    row=out.row,
+                    id=out.id or inchikey,
+                    key=inchikey,
+                    target=value,
+                    known=known,
+                    values=(out.canonical, scaffold, taut, *out.extras),
+                )
+            )
+    del outcomes, describer
+    if id:  # a user id naming two different molecules is ambiguous: keep the first
+        records = _first_of_each_id(records, quarantined)
     kept, merged = deduplicate(records, kind=task_kind, policy=duplicates, key_name="InChIKey", tolerance=tolerance)
     quarantined.extend(merged)
-    # identity: connectivity (stereo-free) and canonical-tautomer keys, computed once per distinct molecule
-    tautomers = list(identity_keys_many((str(r.values[1]) for r in kept), n_jobs=n_jobs if len(kept) > 5000 else 1))
+    # identity: connectivity (stereo-free) and canonical-tautomer keys join rows into compound groups
     connectivity = [connectivity_key(r.key) for r in kept]
-    groups = group_keys(list(zip(connectivity, tautomers, strict=True)), connectivity)
-    key_of = {r.key: (c, t) for r, c, t in zip(kept, connectivity, tautomers, strict=True)}
+    groups = group_keys([(c, r.values[2]) for r, c in zip(kept, connectivity, strict=True)], connectivity)
+    conn_of = {r.key: c for r, c in zip(kept, connectivity, strict=True)}
     kept, groups, dropped, identity = resolve_conflicts(
         kept, groups, kind=task_kind, policy=conflicts, tolerance=tolerance
     )
     quarantined.extend(dropped)
     for r, g in zip(kept, groups, strict=True):
-        conn, taut = key_of[r.key]
-        smi_std, _, key, scaffold, *extra_values = r.values
-        r.values = (smi_std, smi_std, key, conn, taut, g, scaffold, *extra_values)
+        smi_std, scaffold, taut, *extra_values = r.values
+        r.values = (smi_std, smi_std, r.key, conn_of[r.key], taut, g, scaffold, *extra_values)
     return finish_task(
         meta,
         domain=Domain.MOLECULES,
@@ -285,3 +313,36 @@ def molecule_task(
         ],
         card_fields={"conflict_policy": conflicts, "identity": identity},
     )
+
+
+class _Pending(NamedTuple):
+    """A row that passed the checks of pass 1, waiting for its molecule's pass 2 (InChIKey, scaffold, tautomer)."""
+
+    row: int
+    id: str | None
+    smiles: str  # as in the source
+    canonical: str
+    slot: int  # its description in the `_Describer`
+    parsed: tuple[Any, tuple[str, ...] | None] | str  # the target, or why it is refused
+    extras: tuple[Any, ...]
+
+
+def _first_of_each_id(records: list[Record], quarantined: list[QuarantinedRow]) -> list[Record]:
+    """The records whose id is not taken by an earlier record of another molecule; the rest are quarantined."""
+    first: dict[str, Record] = {}
+    unique: list[Record] = []
+    for r in records:
+        other = first.get(str(r.id))
+        if other is not None and other.key != r.key:
+            quarantined.append(
+                QuarantinedRow(
+                    row=r.row,
+                    id=r.id,
+                    value=r.key,
+                    reason=f"duplicate id {r.id!r} (row {other.row} has a different molecule); ids must be unique",
+                )
+            )
+            continue
+        first.setdefault(str(r.id), r)
+        unique.append(r)
+    return unique
