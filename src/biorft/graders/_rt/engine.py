@@ -15,12 +15,13 @@ answer (reason ``no_answer``), never a wrong one.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from biorft.graders._rt.extract import Extraction, extract
+from biorft.graders._rt.extract import Extraction, _new_tuple, extract
 from biorft.graders._rt.labels import LabelTable, exact_label_set, match_label, match_label_set, set_score
 from biorft.graders._rt.molecules import (
     MolRecord,
@@ -185,15 +186,15 @@ def _number(cfg: dict[str, Any]) -> Scorer:
     rule = NumericRule(cfg)
     log_scale = rule.log_scale
 
-    def parse(value: Any) -> tuple[Any, str, str]:
-        return parse_spread(value, units, lenient)
+    parse: Parse = functools.partial(parse_spread, units=units, lenient=lenient)
 
     def exact(value: Any) -> tuple[Any, str, str]:
         return exact_number(value, units)
 
     def score(ext: Extraction, item: Any) -> Outcome:
-        target = _target(item, field)
-        if isinstance(target, bool) or not isinstance(target, (int, float)) or not math.isfinite(target):
+        target: Any = item.get(field) if type(item) is dict else _target(item, field)
+        number_like = type(target) is float or (isinstance(target, (int, float)) and not isinstance(target, bool))
+        if not number_like or not math.isfinite(target):
             return _bad_item(field, f"is {clip(target)}, not a finite number")
         if log_scale and target <= 0:
             return _bad_item(field, f"is {target!r}, which has no logarithm (scale='log')")
@@ -206,7 +207,7 @@ def _number(cfg: dict[str, Any]) -> Scorer:
                 0.0, "hedged", number, f"the answer's uncertainty \u00b1{spread:.6g} is wider than the tolerance", conf
             )
         value, why, detail = rule.score(number, float(target))
-        return Outcome(value, why, number, detail, conf)
+        return _new_tuple(Outcome, (value, why, number, detail, conf))  # Outcome(...), without keyword handling
 
     return score
 

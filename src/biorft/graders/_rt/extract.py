@@ -150,7 +150,15 @@ def _may_repeat(obj: dict[Any, Any], text: str) -> bool:
 
 def _loads(text: str) -> Any:
     """``json.loads``, keeping track of answer / confidence keys given twice with different values."""
-    obj = json_or_none(text)
+    if text.startswith("{") and text.endswith("}"):  # an object, no whitespace around it: json.loads, unwrapped
+        try:
+            obj, end = _DECODER.raw_decode(text)
+        except (ValueError, RecursionError):
+            return None
+        if end != len(text):
+            return None
+    else:
+        obj = json_or_none(text)
     if not isinstance(obj, dict) or not _may_repeat(obj, text):
         return obj
     try:
@@ -169,6 +177,7 @@ def _clean(value: Any) -> Any:
 
 
 _EMPTY = Extraction((), None, None, False, "")
+_new_tuple = tuple.__new__
 
 
 def as_confidence(value: Any) -> float | None:
@@ -358,16 +367,17 @@ def extract(sample: Any) -> Extraction:
         output_json = sample.get("output_json")
     else:
         return _EMPTY._replace(note=f"sample is a {type(sample).__name__}, not a dict or str")
-    if isinstance(output_json, str):
-        output_json = _loads(without_surrogates(output_json))
-    if isinstance(output_json, dict):
-        found, value, confidence, conflict = _answer_of(output_json)
-        if found and len(output_json) > 1:  # already parsed: only differently spelled keys can still disagree
-            named = [v for k, v in output_json.items() if isinstance(k, str) and k.strip().lower() == "answer"]
-            if len({json.dumps(v, sort_keys=True, default=str) for v in named}) > 1:
-                conflict = "the JSON object states its answer twice with different values"
-        if found:
-            return Extraction((Candidate("output_json", 0, value, confidence),), None, None, False, "", conflict)
+    if output_json is not None:
+        if isinstance(output_json, str):
+            output_json = _loads(without_surrogates(output_json))
+        if isinstance(output_json, dict):
+            found, value, confidence, conflict = _answer_of(output_json)
+            if found and len(output_json) > 1:  # already parsed: only differently spelled keys can still disagree
+                named = [v for k, v in output_json.items() if isinstance(k, str) and k.strip().lower() == "answer"]
+                if len({json.dumps(v, sort_keys=True, default=str) for v in named}) > 1:
+                    conflict = "the JSON object states its answer twice with different values"
+            if found:
+                return Extraction((Candidate("output_json", 0, value, confidence),), None, None, False, "", conflict)
 
     if not text.isascii():
         text = without_surrogates(text)
@@ -377,8 +387,9 @@ def extract(sample: Any) -> Extraction:
     whole = _whole_json(stripped)
     if whole is not None:
         found, value, confidence, conflict = _answer_of(whole)
-        if found:
-            return Extraction((Candidate("json", 0, value, confidence),), None, None, False, "", conflict)
+        if found:  # the usual output: built with tuple.__new__, which skips the named tuples' keyword handling
+            candidate = _new_tuple(Candidate, ("json", 0, value, confidence))
+            return _new_tuple(Extraction, ((candidate,), None, None, False, "", conflict))
 
     candidates: list[Candidate] = []
     spans: list[tuple[int, int]] = []

@@ -77,22 +77,27 @@ def parse_spread(
     2``) or a bound (``< 3``, ``at least 2``) are ``hedged``; a negation (``not 3``, ``≠ 3``) has no answer; a
     retraction (``3, actually 5``) is ``conflicting``.
     """
-    if isinstance(value, bool) or value is None:
-        return None, "parse_error" if value is not None else "no_answer", f"the answer is {value!r}, not a number"
-    if isinstance(value, (int, float)):
-        number = float(value) if not isinstance(value, int) or abs(value) < 2**1023 else math.inf
-        return _finite(number, repr(value))
-    if isinstance(value, list):
-        if len(value) == 1:
-            return parse_spread(value[0], units, lenient)
-        return None, "hedged" if value else "no_answer", f"the answer is a list of {len(value)} values"
-    if not isinstance(value, str):
-        return None, "parse_error", f"the answer is a {type(value).__name__}, not a number"
+    if type(value) is not str:  # (the usual answer, a str, skips these checks)
+        if isinstance(value, bool) or value is None:
+            return None, "parse_error" if value is not None else "no_answer", f"the answer is {value!r}, not a number"
+        if isinstance(value, (int, float)):
+            number = float(value) if not isinstance(value, int) or abs(value) < 2**1023 else math.inf
+            return _finite(number, repr(value))
+        if isinstance(value, list):
+            if len(value) == 1:
+                return parse_spread(value[0], units, lenient)
+            return None, "hedged" if value else "no_answer", f"the answer is a list of {len(value)} values"
+        if not isinstance(value, str):
+            return None, "parse_error", f"the answer is a {type(value).__name__}, not a number"
     if len(value) > _MAX_NUMBER_TEXT:
         return None, "parse_error", f"the answer is {len(value)} characters long, not a number"
     plain = value.strip()
+    if not plain.isascii():  # e.g. a Unicode minus: a number once normalised is read as the full parse would
+        plain = unicodedata.normalize("NFKC", plain).translate(_MINUS_TABLE).strip()
     if _PLAIN_RE.fullmatch(plain) and (units is None or units.search(plain) is None):
-        return _finite(float(plain), plain)  # quick path: exactly what the full parse below reads
+        number = float(plain)  # quick path: exactly what the full parse below reads
+        return ((number, 0.0), "", "") if math.isfinite(number) else _finite(number, plain)
+    plain = value.strip()
     if is_refusal(plain):
         return None, "no_answer", f"the answer declines to answer: {clip(value)!r}"
     text = value if value.isascii() else unicodedata.normalize("NFKC", value).translate(_MINUS_TABLE)
@@ -186,6 +191,7 @@ class NumericRule:
 
     def __init__(self, cfg: dict[str, Any]) -> None:
         self.abs_tol = float(cfg["abs_tol"])
+        self._abs_tol_text = f"{self.abs_tol:.6g}"
         self.rel_tol = float(cfg["rel_tol"])
         self.decay = str(cfg["decay"])
         self.width = float(cfg["width"])
@@ -221,8 +227,10 @@ class NumericRule:
         tolerance = max(self.abs_tol, self.rel_tol * abs(target))
         if not math.isfinite(error):
             return 0.0, "out_of_range", f"the error of {answer!r} is not finite"
-        score = decay_score(error - tolerance, self.decay, self.width)
-        detail = f"error {error:.6g} (tolerance {tolerance:.6g})"
+        excess = error - tolerance
+        score = 1.0 if excess <= 0.0 else decay_score(excess, self.decay, self.width)
+        shown = self._abs_tol_text if tolerance == self.abs_tol else f"{tolerance:.6g}"
+        detail = f"error {error:.6g} (tolerance {shown})"
         if score >= 1.0:
             return 1.0, "correct", detail
         if score <= 0.0:

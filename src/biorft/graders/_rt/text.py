@@ -109,7 +109,11 @@ def is_refusal(text: str) -> bool:
     """
     if len(text) > _REFUSAL_MAX:
         return False
-    return _REFUSAL_RE.match(norm_loose(text)) is not None
+    folded = nfkc_casefold(text)
+    first = _TOKEN_RE.search(folded)
+    if first is None or not "a" <= folded[first.start()] <= "z":
+        return False  # every refusal phrase starts with a letter: a number ("-3.2 mg") is never one
+    return _REFUSAL_RE.match(" ".join(_TOKEN_RE.findall(folded))) is not None
 
 
 def retraction(text: str) -> str:
