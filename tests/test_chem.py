@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pathlib
+from typing import Any
 
 import polars as pl
 import pytest
@@ -190,27 +191,26 @@ def test_cached_standardisation_is_identical_on_bundled_data() -> None:
 
 
 def _builder_passes(raw: list[str], n_jobs: int) -> list[tuple[object, ...]]:
-    """Each row through the builders' two passes: (canonical SMILES, InChIKey, scaffold, tautomer key) or a reason."""
+    """Each row through the builders' pass: (canonical SMILES, InChIKey, scaffold, tautomer key) or a reason."""
+    with chem._Workers(n_jobs, claims=True) as workers:
+        rows = list(chem._identify_many(raw, workers, chunk_size=64))
+    described: dict[str, object] = {}
+    for r in rows:
+        if not isinstance(r, chem.StandardizeFailure) and r[2] is not None:
+            assert described.setdefault(f"{r[0]} {r[1]}", r[2]) == r[2]  # a molecule described twice: equal
     out: list[tuple[object, ...]] = []
-    with chem._Workers(n_jobs) as workers:
-        first = list(chem._canonical_many(raw, workers, chunk_size=64))
-        describer = chem._Describer(workers, chunk_size=50)
-        slots = [
-            None if isinstance(r, chem.StandardizeFailure) else describer.add(f"{r[0]} {r[1]}", r[2]) for r in first
-        ]
-        described = describer.results()
-    for r, slot in zip(first, slots, strict=True):
+    for r, text in zip(rows, raw, strict=True):
         if isinstance(r, chem.StandardizeFailure):
             out.append((r.reason,))
             continue
-        assert slot is not None
-        d = described[slot]
+        d = described.get(f"{r[0]} {r[1]}") or chem._describe_text(text)
+        assert isinstance(d, tuple | chem.StandardizeFailure)
         out.append((r[0], d.reason) if isinstance(d, chem.StandardizeFailure) else (r[0], *d))
     return out
 
 
 def test_builder_passes_give_each_rows_own_values() -> None:
-    """Pass 1 + pass 2 (one description per canonical SMILES, run beside pass 1) == the per-molecule functions.
+    """The builders' pass (one description per molecule, by whichever process meets it first) == per-molecule values.
 
     Salts, stereoisomers, tautomers, repeats and failures are mixed in; in parallel with small chunks, the copy of a
     molecule that gets described can sit in another chunk or worker than the row that uses it.
@@ -236,13 +236,13 @@ def test_builder_passes_give_each_rows_own_values() -> None:
 
 
 def test_molecule_task_falls_back_when_workers_cannot_start(tmp_path: pathlib.Path) -> None:
-    """Both passes (and pass 2's chunks sent before the pool broke) finish in this process, with every row."""
+    """The pass finishes in this process, with every row and the same result as without workers."""
     import subprocess
     import sys
 
     from biorft.datasets import molecule_task
 
-    path = tmp_path / "m.csv"  # 4,500 rows, 1,517 distinct amino ethers (pass 2 sends chunks during pass 1)
+    path = tmp_path / "m.csv"  # 4,500 rows, 1,517 distinct amino ethers
     rows = [f"{'C' * (1 + i % 37)}O{'C' * (1 + i % 41)}N,{i % 2}\n" for i in range(4500)]
     path.write_text("smiles,y\n" + "".join(rows))
     script = (
@@ -258,3 +258,24 @@ def test_molecule_task_falls_back_when_workers_cannot_start(tmp_path: pathlib.Pa
         str(len(serial)),
         str(serial.card.n_quarantined),
     ]
+
+
+def test_molecule_task_describes_a_molecule_no_process_claimed(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A false 'claimed' in the shared claims leaves a molecule undescribed: the builder describes it itself."""
+    from biorft.datasets import molecule_task
+
+    path = tmp_path / "m.csv"
+    path.write_text("smiles,y\nCCO,1\nOCC,1\n[Na+].CC(=O)[O-],0\nc1ccccc1O,0\nC1CC,1\nO=c1cccc[nH]1,1\n")
+    expected = molecule_task(path, kind="binary", labels={0: "a", 1: "b"})
+    real = chem._identify_many
+
+    def nobody_claims(smiles: Any, workers: Any, **kw: Any) -> Any:
+        for r in real(smiles, workers, **kw):
+            yield r if isinstance(r, chem.StandardizeFailure) else (r[0], r[1], None)
+
+    monkeypatch.setattr(chem, "_identify_many", nobody_claims)
+    again = molecule_task(path, kind="binary", labels={0: "a", 1: "b"})
+    assert again.frame.equals(expected.frame)
+    assert [q.reason for q in again.card.quarantined] == [q.reason for q in expected.card.quarantined]

@@ -414,56 +414,47 @@ def _broken_pool() -> type[Exception]:
 
 
 class _Workers:
-    """Worker processes shared by the passes of one build (in this process when ``n_jobs`` is 1).
+    """Worker processes for one build (in this process when ``n_jobs`` is 1).
 
     Chunks are mapped in order, at most ``2 * n_jobs`` in flight, so memory stays bounded however long the input
     is. Workers are started with "spawn" (safe beside polars' and RDKit's threads, the same on every platform) when
-    the first chunk is sent, and kept for the next pass; when they cannot start (e.g. a script read from stdin) the
-    work, this pass's and every later one's, finishes in this process.
+    the first chunk is sent; when they cannot start (e.g. a script read from stdin) the work finishes in this process.
+    With ``claims=True`` the workers share a [`_Claims`][biorft.chem._Claims] file.
     """
 
-    def __init__(self, n_jobs: int | None) -> None:
+    def __init__(self, n_jobs: int | None, *, claims: bool = False) -> None:
         import os
 
         self.jobs = (os.cpu_count() or 1) if n_jobs is None or n_jobs < 1 else n_jobs
         self._pool: ProcessPoolExecutor | None = None
         self._broken = False
+        self._claims = claims
+        self._claims_path: str | None = None
 
     def __enter__(self) -> _Workers:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        import os
+
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
-
-    def submit(self, fn: Callable[[list[_T]], list[_R]], chunk: list[_T]) -> Future[list[_R]]:
-        """``fn(chunk)`` on a worker (started if need be), or done here when there are none."""
-        from concurrent.futures import Future
-
-        if self.jobs > 1 and not self._broken:
-            try:
-                return self._start().submit(fn, chunk)
-            except _broken_pool():
-                self._broken = True
-        done: Future[list[_R]] = Future()
-        done.set_result(fn(chunk))
-        return done
-
-    def result(self, future: Future[list[_R]], fn: Callable[[list[_T]], list[_R]], chunk: list[_T]) -> list[_R]:
-        """The result of a [`submit`][biorft.chem._Workers.submit]ted chunk; redone here if the workers died."""
-        try:
-            return future.result()
-        except _broken_pool():
-            self._broken = True
-            return fn(chunk)
+        if self._claims_path is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self._claims_path)
+            self._claims_path = None
 
     def _start(self) -> ProcessPoolExecutor:
         if self._pool is None:
             import multiprocessing as mp
             from concurrent.futures import ProcessPoolExecutor
 
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=mp.get_context("spawn"))
+            setup: dict[str, Any] = {}
+            if self._claims:
+                self._claims_path = _Claims.create()
+                setup = {"initializer": _Claims.attach, "initargs": (self._claims_path,)}
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=mp.get_context("spawn"), **setup)
         return self._pool
 
     def map(
@@ -601,128 +592,147 @@ def identity_keys_many(
     yield from _map_chunks(_identity_chunk, _identity_chunk, smiles, n_jobs=n_jobs, chunk_size=chunk_size)
 
 
-# -- the builders' two passes -----------------------------------------------------------------------------------
-# A builder needs every row's canonical SMILES but InChIKey, scaffold and tautomer key once per distinct molecule.
-# Pass 1 (`_canonical_chunk`, every row) parses and standardises the row and returns its canonical SMILES, its
-# molecular formula and the standardised parent in RDKit's binary form (about 20 us to write, 35 us to read, where
-# re-parsing costs 100-180 us). Pass 2 (`_describe_chunk`) computes the InChIKey, scaffold and tautomer key from
-# the binary of the first row with each (canonical SMILES, formula), and runs on the same workers while pass 1 goes
-# on (`_Describer`). InChI and the scaffold's canonical SMILES do not depend on atom order, so every row gets the
-# values `standardize_smiles` and `tautomer_key` give for its own molecule; the formula (hydrogen count and charge
-# included) keeps apart molecules whose SMILES agree while InChI tells them apart (a ring carbon's radical against
-# its hydrogen, found once in organometallic ligands). The order of the rows alone decides which copy is described,
-# so the result never depends on how the chunks were scheduled.
-_Canonical = tuple[str, str, bytes] | StandardizeFailure  # pass 1 of one row: canonical SMILES, formula, binary
-_Described = tuple[str, str, str | None] | StandardizeFailure  # pass 2 of one molecule
-_CANONICAL_CACHE: dict[str, _Canonical] = {}  # per worker process, by input text
+# -- the builders' pass ---------------------------------------------------------------------------------------
+# A builder needs every row's canonical SMILES but InChIKey, scaffold and tautomer key (two InChIs and a scaffold,
+# three quarters of the work) once per distinct molecule. Each row is parsed, standardised and written as canonical
+# SMILES with its molecular formula; the first process to meet a molecule (canonical SMILES and formula) claims it
+# in a set all workers share (`_Claims`) and describes it from the parent in hand, so no molecule is described
+# twice however the duplicates fall into chunks, and no molecule is sent between processes. InChI and the
+# scaffold's canonical SMILES do not depend on atom order, so every row gets the values `standardize_smiles` and
+# `tautomer_key` give for its own molecule whichever copy was described (tested on every bundled and benchmark
+# molecule); the formula (hydrogen count and charge included) keeps apart molecules whose SMILES agree while InChI
+# tells them apart (a ring carbon's radical against its hydrogen, found once in organometallic ligands).
+_Described = tuple[str, str, str | None] | StandardizeFailure  # InChIKey, scaffold, tautomer key; or the failure
+_Identified = tuple[str, str, "_Described | None"] | StandardizeFailure  # canonical, formula, description if claimed
+_CANONICAL_CACHE: dict[str, tuple[str, str] | StandardizeFailure] = {}  # per worker process, by input text
 
 
-def _canonical_chunk(chunk: Sequence[str], cache: dict[str, _Canonical] | None = None) -> list[_Canonical]:
-    """Pass 1: ``(canonical SMILES, formula, binary parent)`` or the failure, per SMILES text (cached by text)."""
+class _Claims:
+    """Molecules already claimed for description: a Bloom filter in a file every worker maps (no lock needed).
+
+    Two workers claiming one molecule at the same instant both describe it (equal results; rare); a false
+    "claimed" (about one in a million at 1,000,000 molecules) leaves a molecule undescribed, and the builder
+    describes it itself. In a single process a Python set is used instead.
+    """
+
+    SIZE = 1 << 25  # bytes: 2**28 bits, three per molecule
+    _map: Any = None  # this worker's mapping of the file
+
+    @staticmethod
+    def create() -> str:
+        """A new, zeroed claims file (sparse); its path."""
+        import os
+        import tempfile
+
+        fd, path = tempfile.mkstemp(prefix="biorft-claims-")
+        os.ftruncate(fd, _Claims.SIZE)
+        os.close(fd)
+        return path
+
+    @staticmethod
+    def attach(path: str) -> None:
+        """Map the claims file in this worker (the pool's initializer)."""
+        import mmap
+
+        with open(path, "r+b") as fh:
+            _Claims._map = mmap.mmap(fh.fileno(), _Claims.SIZE)
+
+    @staticmethod
+    def claim(molecule: str) -> bool:
+        """Mark ``molecule``; True when it was not marked yet (the caller describes it)."""
+        import zlib
+
+        buf = _Claims._map
+        data = molecule.encode()
+        h1, h2 = zlib.crc32(data), zlib.adler32(data) | 1
+        fresh = False
+        for i in range(3):
+            bit = (h1 + i * h2) % (_Claims.SIZE * 8)
+            byte, mask = bit >> 3, 1 << (bit & 7)
+            value = buf[byte]
+            if not value & mask:
+                buf[byte] = value | mask
+                fresh = True
+        return fresh
+
+
+def _identify_chunk(
+    chunk: Sequence[str],
+    claim: Callable[[str], bool] | None = None,
+    cache: dict[str, tuple[str, str] | StandardizeFailure] | None = None,
+) -> list[_Identified]:
+    """Each SMILES text as ``(canonical SMILES, formula, description or None)``, or the failure.
+
+    The description is given by the process that claims the molecule first (``claim``: the shared claims of a
+    worker by default).
+    """
+    claims = _Claims.claim if claim is None else claim
     store = _CANONICAL_CACHE if cache is None else cache
     empty = StandardizeFailure("empty SMILES")
-    out: list[_Canonical] = []
+    out: list[_Identified] = []
     with quiet_rdkit():
         for s in chunk:
             text = s.strip() if isinstance(s, str) else ""
-            out.append(_cached(store, text, _canonical) if text else empty)
+            if not text:
+                out.append(empty)
+                continue
+            known = store.get(text)  # a text this process has read: its molecule is claimed already
+            if known is not None:
+                out.append(known if isinstance(known, StandardizeFailure) else (*known, None))
+                continue
+            found = _identify_text(text, claims)
+            if len(store) >= _CACHE_SIZE:
+                store.clear()
+            store[text] = found if isinstance(found, StandardizeFailure) else found[:2]
+            out.append(found)
     return out
 
 
-def _canonical(text: str) -> _Canonical:
+def _identify_text(text: str, claim: Callable[[str], bool]) -> _Identified:
     from rdkit import Chem
     from rdkit.Chem import rdMolDescriptors
 
     std = _parent(text)
     if isinstance(std, StandardizeFailure):
         return std
-    return str(Chem.MolToSmiles(std)), str(rdMolDescriptors.CalcMolFormula(std)), std.ToBinary()
+    canonical, formula = str(Chem.MolToSmiles(std)), str(rdMolDescriptors.CalcMolFormula(std))
+    return canonical, formula, _describe(std) if claim(f"{canonical} {formula}") else None
 
 
-def _describe_chunk(chunk: Sequence[bytes], stereo_scaffold: bool = False) -> list[_Described]:
-    """Pass 2: ``(InChIKey, scaffold, tautomer key)`` of each binary standardised parent, or the failure."""
-    from rdkit import Chem
+def _describe(std: Mol) -> _Described:
+    """``(InChIKey, scaffold, tautomer key)`` of a standardised parent, or why it has no InChIKey."""
+    key = _inchikey(std)
+    return _NO_KEY if key is None else (key, _scaffold(std, False), _tautomer_key(std))
 
-    read: Any = Chem.Mol  # RDKit's stubs type the pickle argument as str; it takes the bytes of ToBinary()
-    out: list[_Described] = []
+
+def _describe_text(text: str) -> _Described:
+    """The description of the molecule of a SMILES text (for a molecule no process claimed)."""
     with quiet_rdkit():
-        for binary in chunk:
-            mol = read(binary)
-            key = _inchikey(mol)
-            out.append(_NO_KEY if key is None else (key, _scaffold(mol, stereo_scaffold), _tautomer_key(mol)))
-    return out
+        std = _parent(text.strip())
+        return std if isinstance(std, StandardizeFailure) else _describe(std)
 
 
-def _canonical_many(smiles: Iterable[str], workers: _Workers, *, chunk_size: int = 2000) -> Iterator[_Canonical]:
-    """Pass 1 over many SMILES on ``workers``, in input order.
+def _identify_many(smiles: Iterable[str], workers: _Workers, *, chunk_size: int = 2000) -> Iterator[_Identified]:
+    """The builders' pass over many SMILES on ``workers`` (made with ``claims=True``), in input order.
 
     Examples:
         >>> with _Workers(1) as workers:
-        ...     rows = list(_canonical_many(["[Na+].CC(=O)[O-]", "OC(C)=O", "C1CC"], workers))
-        ...     describer = _Describer(workers)
-        ...     slots = [describer.add(f"{smiles} {formula}", binary) for smiles, formula, binary in rows[:2]]
-        ...     described = describer.results()
-        >>> [row[:2] for row in rows[:2]], rows[2].reason, slots
-        ([('CC(=O)O', 'C2H4O2'), ('CC(=O)O', 'C2H4O2')], 'RDKit cannot parse the SMILES', [0, 0])
-        >>> described
-        [('QTBSBXVTEAMEQO-UHFFFAOYSA-N', '', 'QTBSBXVTEAMEQO')]
+        ...     rows = list(_identify_many(["[Na+].CC(=O)[O-]", "OC(C)=O", "C1CC"], workers))
+        >>> rows[0]
+        ('CC(=O)O', 'C2H4O2', ('QTBSBXVTEAMEQO-UHFFFAOYSA-N', '', 'QTBSBXVTEAMEQO'))
+        >>> rows[1], rows[2].reason  # the same molecule: described once
+        (('CC(=O)O', 'C2H4O2', None), 'RDKit cannot parse the SMILES')
     """
-    local: dict[str, _Canonical] = {}
-    yield from workers.map(
-        _canonical_chunk, functools.partial(_canonical_chunk, cache=local), smiles, chunk_size=chunk_size
-    )
+    claimed: set[str] = set()  # this process's claims, when the work runs here
 
+    def claim_here(molecule: str) -> bool:
+        if molecule in claimed:
+            return False
+        claimed.add(molecule)
+        return True
 
-class _Describer:
-    """Pass 2, run on ``workers`` behind pass 1: each distinct molecule is described once.
-
-    [`add`][biorft.chem._Describer.add] gives each molecule (canonical SMILES and formula) a slot (the first row
-    that has it sends its binary); after [`close`][biorft.chem._Describer.close],
-    [`get`][biorft.chem._Describer.get] waits for the chunk of one slot only, so the caller can use the first
-    descriptions while the last are still being computed. Every chunk but the last holds ``chunk_size`` slots.
-    """
-
-    def __init__(self, workers: _Workers, *, stereo_scaffold: bool = False, chunk_size: int = 250) -> None:
-        self._workers = workers
-        self._describe = functools.partial(_describe_chunk, stereo_scaffold=stereo_scaffold)
-        self._chunk_size = chunk_size
-        self._slots: dict[str, int] = {}
-        self._batch: list[bytes] = []
-        self._sent: list[tuple[Future[list[_Described]], list[bytes]]] = []
-        self._done: dict[int, list[_Described]] = {}
-
-    def add(self, molecule: str, binary: bytes) -> int:
-        """The slot of ``molecule`` (canonical SMILES and formula); its first binary is described."""
-        slot = self._slots.get(molecule)
-        if slot is None:
-            slot = self._slots[molecule] = len(self._slots)
-            self._batch.append(binary)
-            if len(self._batch) >= self._chunk_size:
-                self._send()
-        return slot
-
-    def _send(self) -> None:
-        if self._batch:
-            self._sent.append((self._workers.submit(self._describe, self._batch), self._batch))
-            self._batch = []
-
-    def close(self) -> None:
-        """Send the last, partial chunk: no more [`add`][biorft.chem._Describer.add]."""
-        self._send()
-
-    def get(self, slot: int) -> _Described:
-        """The description of ``slot`` (after [`close`][biorft.chem._Describer.close]), waiting for its chunk."""
-        chunk, at = divmod(slot, self._chunk_size)
-        done = self._done.get(chunk)
-        if done is None:
-            future, batch = self._sent[chunk]
-            done = self._done[chunk] = self._workers.result(future, self._describe, batch)
-        return done[at]
-
-    def results(self) -> list[_Described]:
-        """One description per slot, in slot order (closes the describer)."""
-        self.close()
-        return [self.get(slot) for slot in range(len(self._slots))]
+    local = functools.partial(_identify_chunk, claim=claim_here, cache={})
+    yield from workers.map(_identify_chunk, local, smiles, chunk_size=chunk_size)
 
 
 def read_sdf(path: str) -> list[dict[str, Any]]:

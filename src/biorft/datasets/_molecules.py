@@ -157,8 +157,9 @@ def molecule_task(
     """
     from biorft.chem import (
         StandardizeFailure,
-        _canonical_many,
-        _Describer,
+        _describe_text,
+        _Described,
+        _identify_many,
         _Workers,
         connectivity_key,
         rdkit_version,
@@ -199,14 +200,14 @@ def molecule_task(
         return "" if problem else smi
 
     # Rows stream through: one iterator feeds the worker processes, its twin the checks below (tee buffers only
-    # the rows in flight), so no per-row Python lists of the whole input are built. Pass 1 (every row) gives the
-    # canonical SMILES and the standardised parent; pass 2 (once per distinct canonical SMILES, on the same workers
-    # while pass 1 goes on) the InChIKey, scaffold and tautomer key.
+    # the rows in flight), so no per-row Python lists of the whole input are built. Each row comes back with its
+    # canonical SMILES and formula; each distinct molecule's InChIKey, scaffold and tautomer key come back once,
+    # with whichever row was the first a process met (`biorft.chem._identify_chunk`).
     outcomes: list[QuarantinedRow | _Pending] = []  # one per row, in row order
-    with _Workers(n_jobs) as pool:
+    described: dict[str, _Described] = {}  # by molecule: canonical SMILES and formula
+    with _Workers(n_jobs, claims=True) as pool:
         feed, rows = itertools.tee(selected.iter_rows(buffer_size=4096), 2)
-        results = _canonical_many((text_of(r) for r in feed), pool)
-        describer = _Describer(pool)
+        results = _identify_many((text_of(r) for r in feed), pool)
         for i, (row, res) in enumerate(zip(rows, results, strict=True)):
             smi, problem = checked.popleft()
             rid = raw_str(row[1 + n_t]) if id else None
@@ -231,55 +232,46 @@ def molecule_task(
                     QuarantinedRow(row=i, id=rid, reason=f"invalid SMILES: {res.reason}", value=smi or None)
                 )
             else:
-                canonical, formula, binary = res
+                canonical, formula, first = res
+                molecule = f"{canonical} {formula}"
+                if first is not None:
+                    described.setdefault(molecule, first)
                 start = 1 + n_t + (1 if id else 0)
                 extras = tuple(v if isinstance(v, float) else raw_str(v) for v in row[start : start + n_k])
-                outcomes.append(
-                    _Pending(
-                        i,
-                        rid,
-                        smi,
-                        canonical,
-                        describer.add(f"{canonical} {formula}", binary),
-                        parser.parse(row[1 : 1 + n_t]),
-                        extras,
-                    )
-                )
+                outcomes.append(_Pending(i, rid, smi, canonical, molecule, parser.parse(row[1 : 1 + n_t]), extras))
         del feed, rows, selected
-        describer.close()
-        # each row takes its molecule's description once that chunk is done, while the last chunks still run
-        quarantined: list[QuarantinedRow] = []
-        records: list[Record] = []
-        for out in outcomes:
-            if isinstance(out, QuarantinedRow):
-                quarantined.append(out)
-                continue
-            desc = describer.get(out.slot)
-            if isinstance(desc, StandardizeFailure):
-                quarantined.append(
-                    QuarantinedRow(
-                        row=out.row, id=out.id, reason=f"invalid SMILES: {desc.reason}", value=out.smiles or None
-                    )
-                )
-                continue
-            inchikey, scaffold, taut = desc
-            if isinstance(out.parsed, str):
-                quarantined.append(
-                    QuarantinedRow(row=out.row, id=out.id or inchikey, reason=out.parsed, value=out.smiles)
-                )
-                continue
-            value, known = out.parsed
-            records.append(
-                Record(
-                    row=out.row,
-                    id=out.id or inchikey,
-                    key=inchikey,
-                    target=value,
-                    known=known,
-                    values=(out.canonical, scaffold, taut, *out.extras),
+    quarantined: list[QuarantinedRow] = []
+    records: list[Record] = []
+    for out in outcomes:
+        if isinstance(out, QuarantinedRow):
+            quarantined.append(out)
+            continue
+        desc = described.get(out.molecule)
+        if desc is None:  # no process claimed it (a false 'claimed'): described here
+            desc = described[out.molecule] = _describe_text(out.smiles)
+        if isinstance(desc, StandardizeFailure):
+            quarantined.append(
+                QuarantinedRow(
+                    row=out.row, id=out.id, reason=f"invalid SMILES: {desc.reason}", value=out.smiles or None
                 )
             )
-    del outcomes, describer
+            continue
+        inchikey, scaffold, taut = desc
+        if isinstance(out.parsed, str):
+            quarantined.append(QuarantinedRow(row=out.row, id=out.id or inchikey, reason=out.parsed, value=out.smiles))
+            continue
+        value, known = out.parsed
+        records.append(
+            Record(
+                row=out.row,
+                id=out.id or inchikey,
+                key=inchikey,
+                target=value,
+                known=known,
+                values=(out.canonical, scaffold, taut, *out.extras),
+            )
+        )
+    del outcomes, described
     if id:  # a user id naming two different molecules is ambiguous: keep the first
         records = _first_of_each_id(records, quarantined)
     kept, merged = deduplicate(records, kind=task_kind, policy=duplicates, key_name="InChIKey", tolerance=tolerance)
@@ -316,13 +308,13 @@ def molecule_task(
 
 
 class _Pending(NamedTuple):
-    """A row that passed the checks of pass 1, waiting for its molecule's pass 2 (InChIKey, scaffold, tautomer)."""
+    """A row that passed the checks, waiting for its molecule's description (InChIKey, scaffold, tautomer key)."""
 
     row: int
     id: str | None
     smiles: str  # as in the source
     canonical: str
-    slot: int  # its description in the `_Describer`
+    molecule: str  # canonical SMILES and formula: the key of its description
     parsed: tuple[Any, tuple[str, ...] | None] | str  # the target, or why it is refused
     extras: tuple[Any, ...]
 
