@@ -285,14 +285,19 @@ _V = TypeVar("_V")
 
 
 def _cached(store: dict[str, _V], text: str, compute: Callable[[str], _V]) -> _V:
-    """``compute(text)``, remembered in ``store`` (cleared when full, to bound memory)."""
+    """``compute(text)``, remembered in ``store``."""
     hit = store.get(text)
     if hit is None:
         hit = compute(text)
-        if len(store) >= _CACHE_SIZE:
-            store.clear()
-        store[text] = hit
+        _remember(store, text, hit)
     return hit
+
+
+def _remember(store: dict[str, _V], text: str, value: _V) -> None:
+    """``store[text] = value``, the store cleared first when full (to bound memory)."""
+    if len(store) >= _CACHE_SIZE:
+        store.clear()
+    store[text] = value
 
 
 def _standardize_uncached(text: str, stereo_scaffold: bool) -> StandardizedMolecule | StandardizeFailure:
@@ -681,9 +686,7 @@ def _identify_chunk(
                 out.append(known if isinstance(known, StandardizeFailure) else (*known, None))
                 continue
             found = _identify_text(text, claims)
-            if len(store) >= _CACHE_SIZE:
-                store.clear()
-            store[text] = found if isinstance(found, StandardizeFailure) else found[:2]
+            _remember(store, text, found if isinstance(found, StandardizeFailure) else found[:2])
             out.append(found)
     return out
 

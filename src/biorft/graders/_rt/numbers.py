@@ -92,12 +92,11 @@ def parse_spread(
     if len(value) > _MAX_NUMBER_TEXT:
         return None, "parse_error", f"the answer is {len(value)} characters long, not a number"
     plain = value.strip()
-    if not plain.isascii():  # e.g. a Unicode minus: a number once normalised is read as the full parse would
-        plain = unicodedata.normalize("NFKC", plain).translate(_MINUS_TABLE).strip()
-    if _PLAIN_RE.fullmatch(plain) and (units is None or units.search(plain) is None):
-        number = float(plain)  # quick path: exactly what the full parse below reads
-        return ((number, 0.0), "", "") if math.isfinite(number) else _finite(number, plain)
-    plain = value.strip()
+    # quick path, exactly what the full parse below reads; a Unicode minus is normalised as that parse would
+    quick = plain if plain.isascii() else unicodedata.normalize("NFKC", plain).translate(_MINUS_TABLE).strip()
+    if _PLAIN_RE.fullmatch(quick) and (units is None or units.search(quick) is None):
+        number = float(quick)
+        return ((number, 0.0), "", "") if math.isfinite(number) else _finite(number, quick)
     if is_refusal(plain):
         return None, "no_answer", f"the answer declines to answer: {clip(value)!r}"
     text = value if value.isascii() else unicodedata.normalize("NFKC", value).translate(_MINUS_TABLE)
